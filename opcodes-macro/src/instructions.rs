@@ -1,0 +1,376 @@
+//! `Proposal`, `Opcode`, `Instruction`, the decoder and the printer.
+
+use crate::table::{camel_case, Imm, ImmKind, Op, Table};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+/// The Rust type of an immediate in the decoded `Instruction`.
+pub fn instruction_type(kind: ImmKind) -> TokenStream {
+    match kind {
+        ImmKind::Index(_) | ImmKind::MemIdx => quote!(u32),
+        ImmKind::I32 => quote!(i32),
+        ImmKind::I64 => quote!(i64),
+        ImmKind::F32 => quote!(Ieee32),
+        ImmKind::F64 => quote!(Ieee64),
+        ImmKind::MemArg => quote!(MemArg),
+        ImmKind::BlockType => quote!(BlockType),
+        ImmKind::BrTable => quote!(Box<BrTable>),
+        ImmKind::RefType => quote!(RefType),
+        ImmKind::ValTypes => quote!(Box<[ValType]>),
+        ImmKind::V128 => quote!(V128),
+        ImmKind::Lane(_) => quote!(u8),
+        ImmKind::Shuffle => quote!([u8; 16]),
+    }
+}
+
+fn read_call(kind: ImmKind) -> TokenStream {
+    match kind {
+        ImmKind::Index(_) => quote!(reader.read_var_u32()?),
+        ImmKind::MemIdx => quote!(reader.read_memidx()?),
+        ImmKind::I32 => quote!(reader.read_var_i32()?),
+        ImmKind::I64 => quote!(reader.read_var_i64()?),
+        ImmKind::F32 => quote!(reader.read_ieee32()?),
+        ImmKind::F64 => quote!(reader.read_ieee64()?),
+        ImmKind::MemArg => quote!(reader.read_memarg()?),
+        ImmKind::BlockType => quote!(reader.read_blocktype()?),
+        ImmKind::BrTable => quote!(Box::new(reader.read_br_table()?)),
+        ImmKind::RefType => quote!(reader.read_reftype()?),
+        ImmKind::ValTypes => quote!(reader.read_valtypes()?),
+        ImmKind::V128 => quote!(reader.read_v128()?),
+        ImmKind::Lane(_) => quote!(reader.read_u8()?),
+        ImmKind::Shuffle => quote!(reader.read_shuffle()?),
+    }
+}
+
+/// `Variant` or `Variant { a, b }` as a pattern binding every immediate.
+pub fn pattern(enum_name: &str, op: &Op) -> TokenStream {
+    let enum_ident = Ident::new(enum_name, Span::call_site());
+    let variant = &op.variant;
+    if op.imms.is_empty() {
+        quote!(#enum_ident::#variant)
+    } else {
+        let fields = op.imms.iter().map(|i| &i.field);
+        quote!(#enum_ident::#variant { #(#fields),* })
+    }
+}
+
+fn proposal_ident(name: &str) -> Ident {
+    Ident::new(&camel_case(name), Span::call_site())
+}
+
+fn encoding_text(op: &Op) -> String {
+    match op.prefix {
+        Some(prefix) => format!("{prefix:#04X} {:#04X}", op.code).replace("0X", "0x"),
+        None => format!("{:#04X}", op.code).replace("0X", "0x"),
+    }
+}
+
+pub fn generate(table: &Table) -> TokenStream {
+    let proposals = generate_proposals(table);
+    let opcode = generate_opcode(table);
+    let instruction = generate_instruction(table);
+    let decoder = generate_decoder(table);
+    let printer = generate_printer(table);
+    quote! {
+        #proposals
+        #opcode
+        #instruction
+        #decoder
+        #printer
+    }
+}
+
+fn generate_proposals(table: &Table) -> TokenStream {
+    let idents: Vec<Ident> = table.proposals.iter().map(|p| proposal_ident(p)).collect();
+    let names = &table.proposals;
+    let docs = names
+        .iter()
+        .map(|n| format!("Instructions of the `{n}` group."));
+    let count = names.len();
+    quote! {
+        /// A WebAssembly proposal that contributes instructions to the table.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Proposal {
+            #( #[doc = #docs] #idents, )*
+        }
+
+        impl Proposal {
+            /// Every proposal, in table order.
+            pub const ALL: [Proposal; #count] = [ #( Proposal::#idents ),* ];
+
+            /// The proposal's name as written in `opcodes.toml`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #( Proposal::#idents => #names, )*
+                }
+            }
+        }
+    }
+}
+
+fn generate_opcode(table: &Table) -> TokenStream {
+    let variants: Vec<&Ident> = table.ops.iter().map(|op| &op.variant).collect();
+    let count = variants.len();
+    let docs = table
+        .ops
+        .iter()
+        .map(|op| format!("`{}` ({})", op.name, encoding_text(op)));
+    let mnemonics = table.ops.iter().map(|op| &op.name);
+    let prefixes = table.ops.iter().map(|op| match op.prefix {
+        Some(p) => quote!(Some(#p)),
+        None => quote!(None),
+    });
+    let codes = table.ops.iter().map(|op| op.code);
+    let proposals = table.ops.iter().map(|op| proposal_ident(&op.proposal));
+    let imms = table.ops.iter().map(|op| {
+        let kinds = op.imms.iter().map(|i| {
+            if i.field == i.kind.name() {
+                i.kind.name()
+            } else {
+                format!("{}: {}", i.field, i.kind.name())
+            }
+        });
+        quote!(&[#(#kinds),*])
+    });
+    let effects = table.ops.iter().map(|op| match &op.sig {
+        Some(sig) => {
+            let text = &sig.text;
+            quote!(Some(#text))
+        }
+        None => quote!(None),
+    });
+    let single: Vec<TokenStream> = table
+        .ops
+        .iter()
+        .filter(|op| op.prefix.is_none())
+        .map(|op| {
+            let code = Literal::u8_suffixed(op.code as u8);
+            let v = &op.variant;
+            quote!(#code => Some(Opcode::#v))
+        })
+        .collect();
+    let prefixed: Vec<TokenStream> = table
+        .ops
+        .iter()
+        .filter_map(|op| {
+            let prefix = op.prefix?;
+            let code = op.code;
+            let v = &op.variant;
+            Some(quote!((#prefix, #code) => Some(Opcode::#v)))
+        })
+        .collect();
+    quote! {
+        /// Every instruction of the table, without immediates.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Opcode {
+            #( #[doc = #docs] #variants, )*
+        }
+
+        impl Opcode {
+            /// Every opcode, in table order.
+            pub const ALL: [Opcode; #count] = [ #( Opcode::#variants ),* ];
+
+            /// The text-format mnemonic, e.g. `i32.add`.
+            pub const fn mnemonic(self) -> &'static str {
+                match self {
+                    #( Opcode::#variants => #mnemonics, )*
+                }
+            }
+
+            /// The prefix byte (`0xFC`, `0xFD`) of a multi-byte opcode.
+            pub const fn prefix(self) -> Option<u8> {
+                match self {
+                    #( Opcode::#variants => #prefixes, )*
+                }
+            }
+
+            /// The opcode byte, or the sub-opcode after the prefix.
+            pub const fn code(self) -> u32 {
+                match self {
+                    #( Opcode::#variants => #codes, )*
+                }
+            }
+
+            /// The proposal that introduced the instruction.
+            pub const fn proposal(self) -> Proposal {
+                match self {
+                    #( Opcode::#variants => Proposal::#proposals, )*
+                }
+            }
+
+            /// The immediate kinds in encoding order (`field: kind` where named).
+            pub const fn immediates(self) -> &'static [&'static str] {
+                match self {
+                    #( Opcode::#variants => #imms, )*
+                }
+            }
+
+            /// The fixed stack effect, or `None` when the typing is hand-written.
+            pub const fn stack_effect(self) -> Option<&'static str> {
+                match self {
+                    #( Opcode::#variants => #effects, )*
+                }
+            }
+
+            /// The single-byte opcode `byte`, if there is one.
+            pub const fn from_byte(byte: u8) -> Option<Opcode> {
+                match byte {
+                    #( #single, )*
+                    _ => None,
+                }
+            }
+
+            /// The opcode `code` after the prefix byte `prefix`, if there is one.
+            pub const fn from_prefixed(prefix: u8, code: u32) -> Option<Opcode> {
+                match (prefix, code) {
+                    #( #prefixed, )*
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+fn generate_instruction(table: &Table) -> TokenStream {
+    let variants = table.ops.iter().map(|op| {
+        let v = &op.variant;
+        let doc = format!("`{}`", op.name);
+        if op.imms.is_empty() {
+            quote!(#[doc = #doc] #v)
+        } else {
+            let fields = op.imms.iter().map(|Imm { field, kind }| {
+                let ty = instruction_type(*kind);
+                let doc = format!("The `{}` immediate.", kind.name());
+                quote!(#[doc = #doc] #field: #ty)
+            });
+            quote!(#[doc = #doc] #v { #(#fields),* })
+        }
+    });
+    let opcode_arms = table.ops.iter().map(|op| {
+        let v = &op.variant;
+        if op.imms.is_empty() {
+            quote!(Instruction::#v => Opcode::#v)
+        } else {
+            quote!(Instruction::#v { .. } => Opcode::#v)
+        }
+    });
+    quote! {
+        /// A decoded instruction with its typed immediates.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Instruction {
+            #( #variants, )*
+        }
+
+        impl Instruction {
+            /// The instruction's opcode.
+            pub const fn opcode(&self) -> Opcode {
+                match self {
+                    #( #opcode_arms, )*
+                }
+            }
+        }
+    }
+}
+
+fn construct(op: &Op) -> TokenStream {
+    let v = &op.variant;
+    let require = if op.proposal == "mvp" {
+        quote!()
+    } else {
+        let p = proposal_ident(&op.proposal);
+        quote!(features.require(Proposal::#p, offset)?;)
+    };
+    let value = if op.imms.is_empty() {
+        quote!(Instruction::#v)
+    } else {
+        let fields = op.imms.iter().map(|Imm { field, kind }| {
+            let read = read_call(*kind);
+            quote!(#field: #read)
+        });
+        quote!(Instruction::#v { #(#fields),* })
+    };
+    if require.is_empty() {
+        value
+    } else {
+        quote!({ #require #value })
+    }
+}
+
+fn generate_decoder(table: &Table) -> TokenStream {
+    let single = table.ops.iter().filter(|op| op.prefix.is_none()).map(|op| {
+        let code = Literal::u8_suffixed(op.code as u8);
+        let value = construct(op);
+        quote!(#code => #value)
+    });
+    let mut prefixes: Vec<u8> = table.ops.iter().filter_map(|op| op.prefix).collect();
+    prefixes.dedup();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let prefixed = prefixes.iter().map(|prefix| {
+        let arms = table
+            .ops
+            .iter()
+            .filter(|op| op.prefix == Some(*prefix))
+            .map(|op| {
+                let code = op.code;
+                let value = construct(op);
+                quote!(#code => #value)
+            });
+        let prefix_lit = Literal::u8_suffixed(*prefix);
+        quote! {
+            #prefix_lit => {
+                let code = reader.read_var_u32()?;
+                match code {
+                    #( #arms, )*
+                    _ => return Err(DecodeError::illegal_opcode(offset, Some(#prefix), code)),
+                }
+            }
+        }
+    });
+    quote! {
+        impl Instruction {
+            /// Decodes one instruction at the reader's position.
+            pub fn decode(reader: &mut Reader<'_>, features: &Features) -> Result<Instruction, DecodeError> {
+                let offset = reader.offset();
+                let byte = reader.read_u8()?;
+                let instruction = match byte {
+                    #( #single, )*
+                    #( #prefixed )*
+                    _ => return Err(DecodeError::illegal_opcode(offset, None, u32::from(byte))),
+                };
+                Ok(instruction)
+            }
+        }
+    }
+}
+
+fn generate_printer(table: &Table) -> TokenStream {
+    let arms = table.ops.iter().map(|op| {
+        let pat = pattern("Instruction", op);
+        let name = &op.name;
+        let writes = op.imms.iter().map(|Imm { field, kind }| match kind {
+            ImmKind::MemArg => {
+                let align = op.natural_align().unwrap_or(0);
+                quote!(#field.write_text(f, #align)?;)
+            }
+            _ => quote!(#field.write_text(f)?;),
+        });
+        quote! {
+            #pat => {
+                f.write_str(#name)?;
+                #( #writes )*
+            }
+        }
+    });
+    quote! {
+        impl fmt::Display for Instruction {
+            /// Writes the instruction in the text format's flat syntax.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    #( #arms )*
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! Reading and checking `opcodes.toml`.
+//!
+//! Everything the generators need is resolved here once: names, Rust idents,
+//! immediate kinds and stack effects. A malformed row becomes an error that
+//! names the row, reported by the macro as `compile_error!`.
+
+use proc_macro2::{Ident, Span};
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashSet};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    schema: u32,
+    group: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    proposal: String,
+    prefix: Option<u8>,
+    ops: Vec<RawOp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOp {
+    name: String,
+    id: Option<String>,
+    code: u32,
+    #[serde(default)]
+    imm: Vec<String>,
+    sig: Option<String>,
+    access: Option<u32>,
+    exec: Option<String>,
+    #[serde(default)]
+    traps: bool,
+    flow: Option<String>,
+}
+
+/// The closed set of immediate kinds a row may use.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ImmKind {
+    /// A u32 LEB index into one index space (`localidx`, `funcidx`, ...).
+    Index(&'static str),
+    MemIdx,
+    I32,
+    I64,
+    F32,
+    F64,
+    MemArg,
+    BlockType,
+    BrTable,
+    RefType,
+    ValTypes,
+    V128,
+    Lane(u8),
+    Shuffle,
+}
+
+impl ImmKind {
+    fn parse(s: &str) -> Option<ImmKind> {
+        const INDEXES: [&str; 8] = [
+            "localidx",
+            "globalidx",
+            "funcidx",
+            "typeidx",
+            "tableidx",
+            "elemidx",
+            "dataidx",
+            "labelidx",
+        ];
+        if let Some(kind) = INDEXES.iter().find(|k| **k == s) {
+            return Some(ImmKind::Index(kind));
+        }
+        Some(match s {
+            "memidx" => ImmKind::MemIdx,
+            "i32" => ImmKind::I32,
+            "i64" => ImmKind::I64,
+            "f32" => ImmKind::F32,
+            "f64" => ImmKind::F64,
+            "memarg" => ImmKind::MemArg,
+            "blocktype" => ImmKind::BlockType,
+            "br_table" => ImmKind::BrTable,
+            "reftype" => ImmKind::RefType,
+            "valtypes" => ImmKind::ValTypes,
+            "v128" => ImmKind::V128,
+            "lane2" => ImmKind::Lane(2),
+            "lane4" => ImmKind::Lane(4),
+            "lane8" => ImmKind::Lane(8),
+            "lane16" => ImmKind::Lane(16),
+            "shuffle" => ImmKind::Shuffle,
+            _ => return None,
+        })
+    }
+
+    /// The kind's name as written in the table.
+    pub fn name(self) -> String {
+        match self {
+            ImmKind::Index(name) => name.to_string(),
+            ImmKind::MemIdx => "memidx".into(),
+            ImmKind::I32 => "i32".into(),
+            ImmKind::I64 => "i64".into(),
+            ImmKind::F32 => "f32".into(),
+            ImmKind::F64 => "f64".into(),
+            ImmKind::MemArg => "memarg".into(),
+            ImmKind::BlockType => "blocktype".into(),
+            ImmKind::BrTable => "br_table".into(),
+            ImmKind::RefType => "reftype".into(),
+            ImmKind::ValTypes => "valtypes".into(),
+            ImmKind::V128 => "v128".into(),
+            ImmKind::Lane(n) => format!("lane{n}"),
+            ImmKind::Shuffle => "shuffle".into(),
+        }
+    }
+}
+
+/// One immediate of a row: its field name and kind.
+#[derive(Clone)]
+pub struct Imm {
+    pub field: Ident,
+    pub kind: ImmKind,
+}
+
+/// A value type in a stack effect.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    FuncRef,
+    ExternRef,
+}
+
+impl ValType {
+    fn parse(s: &str) -> Option<ValType> {
+        Some(match s {
+            "i32" => ValType::I32,
+            "i64" => ValType::I64,
+            "f32" => ValType::F32,
+            "f64" => ValType::F64,
+            "v128" => ValType::V128,
+            "funcref" => ValType::FuncRef,
+            "externref" => ValType::ExternRef,
+            _ => return None,
+        })
+    }
+
+    /// The lower-case name used in method names (`pop_i32`).
+    pub fn lower(self) -> &'static str {
+        match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        }
+    }
+
+    /// The `ValType` variant name in the runtime.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ValType::I32 => "I32",
+            ValType::I64 => "I64",
+            ValType::F32 => "F32",
+            ValType::F64 => "F64",
+            ValType::V128 => "V128",
+            ValType::FuncRef => "FuncRef",
+            ValType::ExternRef => "ExternRef",
+        }
+    }
+}
+
+/// A fixed stack effect: operands bottom to top, then results.
+#[derive(Clone)]
+pub struct Sig {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+    pub text: String,
+}
+
+/// How an instruction is executed (see the schema at the top of the table).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Exec {
+    Pure,
+    Load,
+    Store,
+    Runtime,
+    Control,
+}
+
+/// One fully resolved table row.
+#[derive(Clone)]
+pub struct Op {
+    pub name: String,
+    pub id: String,
+    pub variant: Ident,
+    pub prefix: Option<u8>,
+    pub code: u32,
+    pub proposal: String,
+    pub imms: Vec<Imm>,
+    pub sig: Option<Sig>,
+    pub access: Option<u32>,
+    pub exec: Exec,
+    pub traps: bool,
+    pub diverges: bool,
+}
+
+impl Op {
+    /// The semantics function's identifier, e.g. `i32_add`.
+    pub fn fn_ident(&self) -> Ident {
+        Ident::new(&self.id, Span::call_site())
+    }
+
+    /// Natural alignment exponent of a memory access.
+    pub fn natural_align(&self) -> Option<u32> {
+        self.access.map(|bytes| bytes.trailing_zeros())
+    }
+}
+
+/// The whole table.
+pub struct Table {
+    pub ops: Vec<Op>,
+    /// Proposal names in order of first appearance.
+    pub proposals: Vec<String>,
+}
+
+/// `i64.load32_u` -> `I64Load32U`: CamelCase over `.` and `_` segments.
+pub fn camel_case(id: &str) -> String {
+    id.split(['.', '_'])
+        .filter(|s| !s.is_empty())
+        .map(|seg| {
+            let mut chars = seg.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn parse_sig(text: &str) -> Result<Sig, String> {
+    let (lhs, rhs) = text
+        .split_once("->")
+        .ok_or_else(|| format!("stack effect `{text}` has no `->`"))?;
+    let types = |side: &str| -> Result<Vec<ValType>, String> {
+        side.split_whitespace()
+            .map(|t| ValType::parse(t).ok_or_else(|| format!("unknown value type `{t}`")))
+            .collect()
+    };
+    Ok(Sig {
+        params: types(lhs)?,
+        results: types(rhs)?,
+        text: text.trim().to_string(),
+    })
+}
+
+impl Table {
+    /// Parses and checks the table text.
+    pub fn parse(text: &str) -> Result<Table, String> {
+        let raw: RawTable = toml::from_str(text).map_err(|e| format!("opcodes.toml: {e}"))?;
+        if raw.schema != 1 {
+            return Err(format!("opcodes.toml: unsupported schema {}", raw.schema));
+        }
+        let mut ops = Vec::new();
+        let mut proposals = Vec::new();
+        let mut seen_ids = HashSet::new();
+        let mut seen_codes = BTreeSet::new();
+        for group in raw.group {
+            if !proposals.contains(&group.proposal) {
+                proposals.push(group.proposal.clone());
+            }
+            for raw_op in group.ops {
+                let name = raw_op.name.clone();
+                let op = Self::resolve(&group.proposal, group.prefix, raw_op)
+                    .map_err(|e| format!("opcodes.toml: row {name}: {e}"))?;
+                if !seen_ids.insert(op.id.clone()) {
+                    return Err(format!(
+                        "opcodes.toml: row {name}: id `{}` is used twice; give one row an `id`",
+                        op.id
+                    ));
+                }
+                if !seen_codes.insert((op.prefix, op.code)) {
+                    return Err(format!(
+                        "opcodes.toml: row {name}: opcode {:#04X} is used twice",
+                        op.code
+                    ));
+                }
+                ops.push(op);
+            }
+        }
+        Ok(Table { ops, proposals })
+    }
+
+    fn resolve(proposal: &str, prefix: Option<u8>, raw: RawOp) -> Result<Op, String> {
+        if raw.name.is_empty() || raw.name.contains(char::is_whitespace) {
+            return Err("mnemonic must be one word".into());
+        }
+        if prefix.is_none() && raw.code > 0xFF {
+            return Err(format!("code {:#X} does not fit a byte", raw.code));
+        }
+        let id = raw.id.clone().unwrap_or_else(|| raw.name.replace('.', "_"));
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("id `{id}` is not a Rust identifier"));
+        }
+        let mut imms = Vec::new();
+        for spec in &raw.imm {
+            let (field, kind_name) = match spec.split_once(':') {
+                Some((field, kind)) => (field.trim().to_string(), kind.trim()),
+                None => (spec.trim().to_string(), spec.trim()),
+            };
+            let kind = ImmKind::parse(kind_name)
+                .ok_or_else(|| format!("unknown immediate kind `{kind_name}`"))?;
+            let field = match kind {
+                ImmKind::Lane(_) if field == kind_name => "lane".to_string(),
+                _ => field,
+            };
+            if imms.iter().any(|i: &Imm| i.field == field) {
+                return Err(format!(
+                    "immediate `{field}` appears twice; name them `a: kind`"
+                ));
+            }
+            imms.push(Imm {
+                field: Ident::new(&field, Span::call_site()),
+                kind,
+            });
+        }
+        let sig = raw.sig.as_deref().map(parse_sig).transpose()?;
+        let exec = match (raw.exec.as_deref(), raw.access) {
+            (None, None) | (Some("pure"), None) => Exec::Pure,
+            (None, Some(_)) => match &sig {
+                Some(s) if s.results.is_empty() => Exec::Store,
+                Some(_) => Exec::Load,
+                None => return Err("a memory access needs a `sig`".into()),
+            },
+            (Some("runtime"), None) => Exec::Runtime,
+            (Some("control"), None) => Exec::Control,
+            (Some(other), None) => return Err(format!("unknown exec `{other}`")),
+            (Some(_), Some(_)) => return Err("`access` implies exec load/store".into()),
+        };
+        if let Some(bytes) = raw.access {
+            if !bytes.is_power_of_two() || bytes > 16 {
+                return Err(format!("access {bytes} is not 1, 2, 4, 8 or 16"));
+            }
+            if !imms.iter().any(|i| i.kind == ImmKind::MemArg) {
+                return Err("a memory access needs a memarg immediate".into());
+            }
+            let sig = sig.as_ref().expect("checked above");
+            if sig.params.first() != Some(&ValType::I32) {
+                return Err("a memory access takes an i32 address first".into());
+            }
+        }
+        if matches!(exec, Exec::Pure | Exec::Load | Exec::Store) {
+            let sig = sig
+                .as_ref()
+                .ok_or("a generated instruction needs a `sig` (or exec runtime/control)")?;
+            if sig.results.len() > 1 {
+                return Err("generated instructions produce at most one result".into());
+            }
+            let bad = imms.iter().find(|i| {
+                matches!(
+                    i.kind,
+                    ImmKind::BlockType | ImmKind::BrTable | ImmKind::ValTypes | ImmKind::RefType
+                )
+            });
+            if let Some(imm) = bad {
+                return Err(format!(
+                    "immediate kind `{}` needs exec control",
+                    imm.kind.name()
+                ));
+            }
+        }
+        if exec == Exec::Control && raw.traps {
+            return Err("`traps` is for generated instructions".into());
+        }
+        let diverges = match raw.flow.as_deref() {
+            None => false,
+            Some("diverge") => true,
+            Some(other) => return Err(format!("unknown flow `{other}`")),
+        };
+        Ok(Op {
+            variant: Ident::new(&camel_case(&id), Span::call_site()),
+            name: raw.name,
+            id,
+            prefix,
+            code: raw.code,
+            proposal: proposal.to_string(),
+            imms,
+            sig,
+            access: raw.access,
+            exec,
+            traps: raw.traps,
+            diverges,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_matches_wasmparser_spelling() {
+        assert_eq!(camel_case("i64_load32_u"), "I64Load32U");
+        assert_eq!(camel_case("i32x4_extract_lane"), "I32x4ExtractLane");
+        assert_eq!(camel_case("select_t"), "SelectT");
+    }
+
+    #[test]
+    fn bad_row_is_named() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "i32.add", code = 0x6A, sig = "i32 i32 -> i33" } ]
+"#;
+        let err = Table::parse(text).err().unwrap();
+        assert!(err.contains("row i32.add"), "{err}");
+        assert!(err.contains("i33"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_code_is_rejected() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "a.b", code = 0x01, sig = "->" }, { name = "c.d", code = 0x01, sig = "->" } ]
+"#;
+        let err = Table::parse(text).err().unwrap();
+        assert!(err.contains("row c.d"), "{err}");
+    }
+}

@@ -1,0 +1,167 @@
+//! `Linker<T>`: names for host functions and instances, resolved at instantiation.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::engine::Engine;
+use super::error::Error;
+use super::externals::{Caller, Extern};
+use super::instance::Instance;
+use super::module::Module;
+use super::store::{AsContextMut, HostFunc};
+use super::values::{Func, Val};
+use crate::exec::trap::Trap;
+use crate::types::FuncType;
+
+enum Definition<T> {
+    /// Something that already lives in a store.
+    Extern(Extern),
+    /// A host function, added to each store it is instantiated in.
+    Host(FuncType, HostFunc<T>),
+}
+
+/// Resolves imports by (module, name).
+pub struct Linker<T> {
+    engine: Engine,
+    definitions: BTreeMap<(String, String), Definition<T>>,
+}
+
+impl<T> Linker<T> {
+    /// An empty linker.
+    pub fn new(engine: &Engine) -> Self {
+        Linker {
+            engine: engine.clone(),
+            definitions: BTreeMap::new(),
+        }
+    }
+
+    /// The engine the linker was made for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn insert(
+        &mut self,
+        module: &str,
+        name: &str,
+        definition: Definition<T>,
+    ) -> Result<&mut Self, Error> {
+        let key = (String::from(module), String::from(name));
+        if self.definitions.contains_key(&key) {
+            return Err(Error::Link(alloc::format!(
+                "{module}::{name} is defined twice"
+            )));
+        }
+        self.definitions.insert(key, definition);
+        Ok(self)
+    }
+
+    /// Defines a host function of type `ty` under `module`/`name`.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Result<&mut Self, Error> {
+        self.insert(module, name, Definition::Host(ty, Arc::new(func)))
+    }
+
+    /// Defines `item` (from a store) under `module`/`name`.
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self, Error> {
+        self.insert(module, name, Definition::Extern(item.into()))
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn instance(
+        &mut self,
+        store: impl AsContextMut<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self, Error> {
+        for (name, item) in instance.exports(store) {
+            self.define(module, &name, item)?;
+        }
+        Ok(self)
+    }
+
+    /// The definition of `module`/`name` as it would be used in `store`.
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        let definition = self
+            .definitions
+            .get(&(String::from(module), String::from(name)))?;
+        Some(match definition {
+            Definition::Extern(item) => *item,
+            Definition::Host(ty, func) => {
+                let store = store.as_context_mut();
+                let type_id = store.inner.types.intern(ty);
+                let host = store.hosts.len() as u32;
+                store.hosts.push(Arc::clone(func));
+                store
+                    .inner
+                    .funcs
+                    .push(crate::exec::store::FuncEntity::Host { type_id, host });
+                Extern::Func(Func(store.inner.funcs.len() as u32 - 1))
+            }
+        })
+    }
+
+    /// Instantiates `module`, resolving its imports here, and runs its start function.
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance, Error> {
+        let store = store.as_context_mut();
+        let mut imports = Vec::new();
+        for import in module.imports() {
+            let item = self
+                .get(&mut *store, &import.module, &import.name)
+                .ok_or_else(|| {
+                    Error::Link(alloc::format!(
+                        "{}::{} is not defined",
+                        import.module,
+                        import.name
+                    ))
+                })?;
+            imports.push(item);
+        }
+        Instance::new(store, module, &imports)
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Extern {
+        Extern::Func(f)
+    }
+}
+
+impl From<super::externals::Memory> for Extern {
+    fn from(m: super::externals::Memory) -> Extern {
+        Extern::Memory(m)
+    }
+}
+
+impl From<super::externals::Global> for Extern {
+    fn from(g: super::externals::Global) -> Extern {
+        Extern::Global(g)
+    }
+}
+
+impl From<super::externals::Table> for Extern {
+    fn from(t: super::externals::Table) -> Extern {
+        Extern::Table(t)
+    }
+}

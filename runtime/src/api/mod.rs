@@ -1,0 +1,19 @@
+//! The embedding API, under the names wasmtime and wasmi users know.
+
+mod engine;
+mod error;
+mod externals;
+mod instance;
+mod linker;
+mod module;
+mod store;
+mod values;
+
+pub use engine::{Config, Engine};
+pub use error::Error;
+pub use externals::{Caller, Extern, Global, Memory, Table};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use module::{ExportType, ImportType, Module};
+pub use store::{AsContext, AsContextMut, Store, StoreLimits};
+pub use values::{ExternRef, Func, Val};

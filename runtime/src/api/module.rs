@@ -1,0 +1,152 @@
+//! `Module`: bytes or text, decoded, validated and compiled once.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::engine::Engine;
+use super::error::Error;
+use crate::binary::{self, ExportKind, ImportKind};
+use crate::exec::code::CompiledModule;
+use crate::types::ExternType;
+
+/// A validated, compiled module; cheap to clone and shareable between stores.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) compiled: Arc<CompiledModule>,
+}
+
+/// An import a module needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportType {
+    /// The module name.
+    pub module: String,
+    /// The field name.
+    pub name: String,
+    /// What must be provided.
+    pub ty: ExternType,
+}
+
+/// An export a module provides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportType {
+    /// The exported name.
+    pub name: String,
+    /// What it is.
+    pub ty: ExternType,
+}
+
+/// The module's bytes in binary form: text is converted when the `wat` feature is on.
+fn to_binary(bytes: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    #[cfg(feature = "wat")]
+    {
+        wat::parse_bytes(bytes).map_err(|e| Error::Text(alloc::format!("{e}")))
+    }
+    #[cfg(not(feature = "wat"))]
+    {
+        Ok(Cow::Borrowed(bytes))
+    }
+}
+
+impl Module {
+    /// Decodes, validates and compiles a module in binary or text form.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+        let binary = to_binary(bytes.as_ref())?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Decodes, validates and compiles a module in binary form.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let features = engine.config().features;
+        let module = binary::decode(bytes, &features)?;
+        let funcs = crate::validate::validate(&module, &features)?;
+        Ok(Module {
+            compiled: Arc::new(CompiledModule {
+                module,
+                funcs: funcs.into_boxed_slice(),
+            }),
+        })
+    }
+
+    /// Checks that `bytes` (binary or text) form a valid module.
+    pub fn validate(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<(), Error> {
+        Module::new(engine, bytes).map(|_| ())
+    }
+
+    /// The module's name from the `name` section.
+    pub fn name(&self) -> Option<&str> {
+        self.compiled.module.names.module.as_deref()
+    }
+
+    /// The decoded module.
+    pub fn decoded(&self) -> &binary::Module {
+        &self.compiled.module
+    }
+
+    /// The compiled code of every defined function.
+    pub fn compiled(&self) -> &CompiledModule {
+        &self.compiled
+    }
+
+    /// What the module imports, in order.
+    pub fn imports(&self) -> Vec<ImportType> {
+        let module = &self.compiled.module;
+        module
+            .imports
+            .iter()
+            .map(|import| ImportType {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                ty: match import.kind {
+                    ImportKind::Func(ty) => ExternType::Func(module.types[ty as usize].clone()),
+                    ImportKind::Table(ty) => ExternType::Table(ty),
+                    ImportKind::Memory(ty) => ExternType::Memory(ty),
+                    ImportKind::Global(ty) => ExternType::Global(ty),
+                },
+            })
+            .collect()
+    }
+
+    /// What the module exports, in order.
+    pub fn exports(&self) -> Vec<ExportType> {
+        let module = &self.compiled.module;
+        let mut funcs = Vec::new();
+        let mut tables = Vec::new();
+        let mut memories = Vec::new();
+        let mut globals = Vec::new();
+        for import in &module.imports {
+            match import.kind {
+                ImportKind::Func(ty) => funcs.push(ty),
+                ImportKind::Table(ty) => tables.push(ty),
+                ImportKind::Memory(ty) => memories.push(ty),
+                ImportKind::Global(ty) => globals.push(ty),
+            }
+        }
+        funcs.extend(&module.functions);
+        tables.extend(&module.tables);
+        memories.extend(&module.memories);
+        globals.extend(module.globals.iter().map(|g| g.ty));
+        module
+            .exports
+            .iter()
+            .map(|export| {
+                let i = export.index as usize;
+                ExportType {
+                    name: export.name.clone(),
+                    ty: match export.kind {
+                        ExportKind::Func => {
+                            ExternType::Func(module.types[funcs[i] as usize].clone())
+                        }
+                        ExportKind::Table => ExternType::Table(tables[i]),
+                        ExportKind::Memory => ExternType::Memory(memories[i]),
+                        ExportKind::Global => ExternType::Global(globals[i]),
+                    },
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,127 @@
+//! `Store<T>`: owns every instance, memory, table and global of one world,
+//! plus the host's data `T`.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::engine::Engine;
+use super::externals::Caller;
+use super::values::Val;
+use crate::exec::store::StoreInner;
+use crate::exec::trap::Trap;
+
+/// A host function as the store keeps it.
+pub(crate) type HostFunc<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+
+/// Resource limits a store enforces on the code it runs.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreLimits {
+    /// Largest size a memory may grow to, in bytes.
+    pub max_memory_bytes: usize,
+    /// Largest size a table may grow to, in elements.
+    pub max_table_elements: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits {
+            max_memory_bytes: 1 << 32,
+            max_table_elements: 10_000_000,
+        }
+    }
+}
+
+/// All the runtime state of one "world" of instances, and the host's data.
+pub struct Store<T> {
+    pub(crate) engine: Engine,
+    pub(crate) inner: StoreInner,
+    pub(crate) hosts: Vec<HostFunc<T>>,
+    pub(crate) limits: StoreLimits,
+    data: T,
+}
+
+impl<T> Store<T> {
+    /// An empty store holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store {
+            engine: engine.clone(),
+            inner: StoreInner::new(),
+            hosts: Vec::new(),
+            limits: StoreLimits::default(),
+            data,
+        }
+    }
+
+    /// The engine the store was made with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The host's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store, returning the host's data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Sets the limits on memory and table growth.
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.limits = limits;
+    }
+}
+
+/// Read access to a store, from a `Store`, a `Caller` or a reference to either.
+pub trait AsContext {
+    /// The host data type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Write access to a store.
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

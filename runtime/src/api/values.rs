@@ -1,0 +1,220 @@
+//! Values crossing the boundary between host and wasm.
+
+use crate::exec::stack::ValueStack;
+use crate::types::ValType;
+
+/// A reference to a function in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) u32);
+
+/// An opaque host reference (`externref`): a number the host chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub u32);
+
+/// A WebAssembly value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as bits so NaN payloads survive.
+    F32(u32),
+    /// An `f64`, as bits.
+    F64(u64),
+    /// A `v128`, lane 0 in the low bits.
+    V128(u128),
+    /// A `funcref`.
+    FuncRef(Option<Func>),
+    /// An `externref`.
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero value (or null reference) of `ty`.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The `i32`, if this is one.
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `i64`, if this is one.
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `f32`, if this is one.
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The `f64`, if this is one.
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The `v128`, if this is one.
+    pub fn v128(&self) -> Option<u128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `funcref`, if this is one.
+    pub fn funcref(&self) -> Option<Option<Func>> {
+        match self {
+            Val::FuncRef(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `externref`, if this is one.
+    pub fn externref(&self) -> Option<Option<ExternRef>> {
+        match self {
+            Val::ExternRef(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value's low stack slot bits (all of them but a `v128`'s high half).
+    pub(crate) fn to_bits(self) -> u128 {
+        match self {
+            Val::I32(v) => u128::from(v as u32),
+            Val::I64(v) => u128::from(v as u64),
+            Val::F32(v) => u128::from(v),
+            Val::F64(v) => u128::from(v),
+            Val::V128(v) => v,
+            Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.0) + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.0) + 1),
+        }
+    }
+
+    /// The value of type `ty` stored as `bits`.
+    pub(crate) fn from_bits(ty: ValType, bits: u128) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(bits as u32 as i32),
+            ValType::I64 => Val::I64(bits as u64 as i64),
+            ValType::F32 => Val::F32(bits as u32),
+            ValType::F64 => Val::F64(bits as u64),
+            ValType::V128 => Val::V128(bits),
+            ValType::FuncRef => Val::FuncRef((bits != 0).then(|| Func((bits - 1) as u32))),
+            ValType::ExternRef => Val::ExternRef((bits != 0).then(|| ExternRef((bits - 1) as u32))),
+        }
+    }
+
+    /// Pushes the value's slots.
+    ///
+    /// # Safety
+    /// The stack must have room for the value.
+    pub(crate) unsafe fn push_to(self, stack: &mut ValueStack) {
+        let bits = self.to_bits();
+        if self.ty() == ValType::V128 {
+            stack.push_v128(bits);
+        } else {
+            stack.push_slot(bits as u64);
+        }
+    }
+
+    /// Pops a value of type `ty`.
+    ///
+    /// # Safety
+    /// The top of the stack must hold a value of type `ty`.
+    pub(crate) unsafe fn pop_from(ty: ValType, stack: &mut ValueStack) -> Val {
+        let bits = if ty == ValType::V128 {
+            stack.pop_v128()
+        } else {
+            u128::from(stack.pop_slot())
+        };
+        Val::from_bits(ty, bits)
+    }
+
+    /// Reads a value of type `ty` from slots at `at`.
+    ///
+    /// # Safety
+    /// `at` must point to `ty.slots()` readable slots.
+    pub(crate) unsafe fn read_from(ty: ValType, at: *const u64) -> Val {
+        let bits = if ty == ValType::V128 {
+            u128::from(at.read()) | (u128::from(at.add(1).read()) << 64)
+        } else {
+            u128::from(at.read())
+        };
+        Val::from_bits(ty, bits)
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+
+impl core::fmt::Display for Val {
+    /// Writes the value as `tabula run --invoke` prints it.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Val::I32(v) => write!(f, "{v}"),
+            Val::I64(v) => write!(f, "{v}"),
+            Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
+            Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
+            Val::V128(v) => write!(f, "{v:#034x}"),
+            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(Some(func)) => write!(f, "func:{}", func.0),
+            Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.0),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The decoded module as text: what `tabula dump` prints and the decoding
+//! snapshots record. One line per section entry; function bodies list each
+//! instruction with its byte offset, indented by block depth.
+
+use alloc::string::String;
+use core::fmt::Write;
+
+use super::instruction::Instruction;
+use super::module::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Module};
+use super::reader::DecodeError;
+use crate::features::Features;
+
+fn const_expr(expr: &ConstExpr) -> String {
+    let parts: alloc::vec::Vec<String> = expr
+        .instructions
+        .iter()
+        .map(|i| alloc::format!("{i}"))
+        .collect();
+    alloc::format!("({})", parts.join(" "))
+}
+
+fn func_name(module: &Module, index: u32) -> String {
+    match module.names.functions.get(&index) {
+        Some(name) => alloc::format!(" ${name}"),
+        None => String::new(),
+    }
+}
+
+/// Writes `module` as text, decoding every function body.
+pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError> {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let w = &mut out;
+    match &module.names.module {
+        Some(name) => writeln!(w, "module ${name}").ok(),
+        None => writeln!(w, "module").ok(),
+    };
+    for (i, ty) in module.types.iter().enumerate() {
+        writeln!(w, "type {i}: {ty}").ok();
+    }
+    let mut func_index = 0u32;
+    for (i, import) in module.imports.iter().enumerate() {
+        let what = match import.kind {
+            ImportKind::Func(ty) => {
+                func_index += 1;
+                alloc::format!("func{} type {ty}", func_name(module, func_index - 1))
+            }
+            ImportKind::Table(ty) => alloc::format!("table {} {}", ty.element, ty.limits),
+            ImportKind::Memory(ty) => alloc::format!("memory {}", ty.limits),
+            ImportKind::Global(ty) => alloc::format!(
+                "global {}{}",
+                if ty.mutable { "mut " } else { "" },
+                ty.content
+            ),
+        };
+        writeln!(
+            w,
+            "import {i}: \"{}\" \"{}\" {what}",
+            import.module, import.name
+        )
+        .ok();
+    }
+    for (i, ty) in module.functions.iter().enumerate() {
+        let index = func_index + i as u32;
+        writeln!(w, "func {index}{}: type {ty}", func_name(module, index)).ok();
+    }
+    for (i, table) in module.tables.iter().enumerate() {
+        writeln!(w, "table {i}: {} {}", table.element, table.limits).ok();
+    }
+    for (i, memory) in module.memories.iter().enumerate() {
+        writeln!(w, "memory {i}: {}", memory.limits).ok();
+    }
+    for (i, global) in module.globals.iter().enumerate() {
+        let mutability = if global.ty.mutable { "mut " } else { "" };
+        writeln!(
+            w,
+            "global {i}: {mutability}{} = {}",
+            global.ty.content,
+            const_expr(&global.init)
+        )
+        .ok();
+    }
+    for export in &module.exports {
+        let kind = match export.kind {
+            ExportKind::Func => "func",
+            ExportKind::Table => "table",
+            ExportKind::Memory => "memory",
+            ExportKind::Global => "global",
+        };
+        writeln!(w, "export \"{}\": {kind} {}", export.name, export.index).ok();
+    }
+    if let Some(start) = module.start {
+        writeln!(w, "start: func {start}").ok();
+    }
+    for (i, element) in module.elements.iter().enumerate() {
+        let mode = match &element.mode {
+            ElementMode::Active { table, offset } => {
+                alloc::format!("active table {table} offset {}", const_expr(offset))
+            }
+            ElementMode::Passive => "passive".into(),
+            ElementMode::Declarative => "declarative".into(),
+        };
+        let items: alloc::vec::Vec<String> = element.items.iter().map(const_expr).collect();
+        writeln!(
+            w,
+            "elem {i}: {mode} {}ref [{}]",
+            element.ty,
+            items.join(" ")
+        )
+        .ok();
+    }
+    if let Some(count) = module.data_count {
+        writeln!(w, "data count: {count}").ok();
+    }
+    for (i, data) in module.data.iter().enumerate() {
+        let mode = match &data.mode {
+            DataMode::Active { memory, offset } => {
+                alloc::format!("active memory {memory} offset {}", const_expr(offset))
+            }
+            DataMode::Passive => "passive".into(),
+        };
+        let bytes = &module.bytes[data.range.clone()];
+        let shown: String = bytes
+            .iter()
+            .take(32)
+            .map(|&b| match b {
+                b'"' | b'\\' => alloc::format!("\\{}", b as char),
+                0x20..=0x7E => alloc::format!("{}", b as char),
+                _ => alloc::format!("\\{b:02x}"),
+            })
+            .collect();
+        let more = if bytes.len() > 32 { "..." } else { "" };
+        writeln!(
+            w,
+            "data {i}: {mode} {} bytes \"{shown}{more}\"",
+            bytes.len()
+        )
+        .ok();
+    }
+    for (i, body) in module.code.iter().enumerate() {
+        let index = func_index + i as u32;
+        let locals: alloc::vec::Vec<String> = body
+            .locals
+            .iter()
+            .map(|(n, ty)| alloc::format!("{n} {ty}"))
+            .collect();
+        writeln!(
+            w,
+            "code func {index}{} locals [{}]:",
+            func_name(module, index),
+            locals.join(", ")
+        )
+        .ok();
+        let mut depth = 1usize;
+        for (offset, instruction) in module.body_instructions(body, features)? {
+            if matches!(instruction, Instruction::End | Instruction::Else) {
+                depth = depth.saturating_sub(1);
+            }
+            writeln!(
+                w,
+                "  {offset:06x}: {}{instruction}",
+                "  ".repeat(depth.saturating_sub(1))
+            )
+            .ok();
+            if matches!(
+                instruction,
+                Instruction::Block { .. }
+                    | Instruction::Loop { .. }
+                    | Instruction::If { .. }
+                    | Instruction::Else
+            ) {
+                depth += 1;
+            }
+        }
+    }
+    for (name, range) in &module.custom_sections {
+        writeln!(w, "custom \"{name}\": {} bytes", range.len()).ok();
+    }
+    Ok(out)
+}

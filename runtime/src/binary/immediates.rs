@@ -1,0 +1,292 @@
+//! Immediate kinds named in `opcodes.toml`: their Rust types, how the reader
+//! decodes them, and how the text printer writes them.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::reader::{DecodeError, Reader};
+use crate::types::{RefType, ValType};
+
+/// A memory access immediate: alignment exponent and static offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemArg {
+    /// log2 of the promised alignment.
+    pub align: u32,
+    /// Added to the dynamic address.
+    pub offset: u32,
+}
+
+impl MemArg {
+    /// Writes ` offset=N align=M`, leaving out defaults as the text format does.
+    pub fn write_text(&self, f: &mut fmt::Formatter<'_>, natural_align: u32) -> fmt::Result {
+        if self.offset != 0 {
+            write!(f, " offset={}", self.offset)?;
+        }
+        if self.align != natural_align {
+            write!(f, " align={}", 1u64 << self.align.min(63))?;
+        }
+        Ok(())
+    }
+}
+
+/// The type of a `block`, `loop` or `if`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockType {
+    /// No parameters, no results.
+    Empty,
+    /// No parameters, one result.
+    Value(ValType),
+    /// Parameters and results of a type in the type section.
+    Type(u32),
+}
+
+/// The labels of a `br_table`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrTable {
+    /// Targets for indices `0..labels.len()`.
+    pub labels: Box<[u32]>,
+    /// Target for every other index.
+    pub default: u32,
+}
+
+/// A 32-bit float constant, kept as bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ieee32(pub u32);
+
+/// A 64-bit float constant, kept as bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ieee64(pub u64);
+
+/// A 128-bit vector constant (lane 0 in the low bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct V128(pub u128);
+
+/// Writes an immediate in the text format, preceded by a space.
+pub trait TextImmediate {
+    /// Writes ` <immediate>`.
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl TextImmediate for u32 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " {self}")
+    }
+}
+
+impl TextImmediate for i32 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " {self}")
+    }
+}
+
+impl TextImmediate for i64 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " {self}")
+    }
+}
+
+impl TextImmediate for u8 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " {self}")
+    }
+}
+
+/// Writes a float the way the text format spells it, with NaN payloads.
+fn write_float(
+    f: &mut fmt::Formatter<'_>,
+    negative: bool,
+    is_nan: bool,
+    payload: u64,
+    canonical_payload: u64,
+    value: impl fmt::Display,
+) -> fmt::Result {
+    if is_nan {
+        let sign = if negative { "-" } else { "" };
+        if payload == canonical_payload {
+            write!(f, " {sign}nan")
+        } else {
+            write!(f, " {sign}nan:{payload:#x}")
+        }
+    } else {
+        write!(f, " {value}")
+    }
+}
+
+impl TextImmediate for Ieee32 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = f32::from_bits(self.0);
+        let payload = u64::from(self.0 & 0x007F_FFFF);
+        write_float(
+            f,
+            self.0 >> 31 != 0,
+            value.is_nan(),
+            payload,
+            0x40_0000,
+            value,
+        )
+    }
+}
+
+impl TextImmediate for Ieee64 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = f64::from_bits(self.0);
+        let payload = self.0 & 0x000F_FFFF_FFFF_FFFF;
+        write_float(
+            f,
+            self.0 >> 63 != 0,
+            value.is_nan(),
+            payload,
+            0x8_0000_0000_0000,
+            value,
+        )
+    }
+}
+
+impl TextImmediate for V128 {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(" i32x4")?;
+        for lane in 0..4 {
+            write!(f, " {:#010x}", (self.0 >> (32 * lane)) as u32)?;
+        }
+        Ok(())
+    }
+}
+
+impl TextImmediate for [u8; 16] {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for lane in self {
+            write!(f, " {lane}")?;
+        }
+        Ok(())
+    }
+}
+
+impl TextImmediate for BlockType {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockType::Empty => Ok(()),
+            BlockType::Value(ty) => write!(f, " (result {ty})"),
+            BlockType::Type(index) => write!(f, " (type {index})"),
+        }
+    }
+}
+
+impl TextImmediate for Box<BrTable> {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for label in self.labels.iter() {
+            write!(f, " {label}")?;
+        }
+        write!(f, " {}", self.default)
+    }
+}
+
+impl TextImmediate for RefType {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " {self}")
+    }
+}
+
+impl TextImmediate for Box<[ValType]> {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(" (result")?;
+        for ty in self.iter() {
+            write!(f, " {ty}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Reader<'_> {
+    /// Reads a value type.
+    pub fn read_valtype(&mut self) -> Result<ValType, DecodeError> {
+        let offset = self.offset();
+        let byte = self.read_u8()?;
+        ValType::from_byte(byte).ok_or_else(|| {
+            DecodeError::new(offset, alloc::format!("malformed value type {byte:#04x}"))
+        })
+    }
+
+    /// Reads a reference type.
+    pub fn read_reftype(&mut self) -> Result<RefType, DecodeError> {
+        let offset = self.offset();
+        match self.read_u8()? {
+            0x70 => Ok(RefType::FuncRef),
+            0x6F => Ok(RefType::ExternRef),
+            byte => Err(DecodeError::new(
+                offset,
+                alloc::format!("malformed reference type {byte:#04x}"),
+            )),
+        }
+    }
+
+    /// Reads a memory index: a single zero byte in WebAssembly 2.0.
+    pub fn read_memidx(&mut self) -> Result<u32, DecodeError> {
+        let offset = self.offset();
+        match self.read_u8()? {
+            0 => Ok(0),
+            _ => Err(DecodeError::new(offset, "zero byte expected")),
+        }
+    }
+
+    /// Reads a 32-bit float's bits.
+    pub fn read_ieee32(&mut self) -> Result<Ieee32, DecodeError> {
+        Ok(Ieee32(u32::from_le_bytes(self.read_array()?)))
+    }
+
+    /// Reads a 64-bit float's bits.
+    pub fn read_ieee64(&mut self) -> Result<Ieee64, DecodeError> {
+        Ok(Ieee64(u64::from_le_bytes(self.read_array()?)))
+    }
+
+    /// Reads a 16-byte vector constant.
+    pub fn read_v128(&mut self) -> Result<V128, DecodeError> {
+        Ok(V128(u128::from_le_bytes(self.read_array()?)))
+    }
+
+    /// Reads the 16 lane indices of `i8x16.shuffle`.
+    pub fn read_shuffle(&mut self) -> Result<[u8; 16], DecodeError> {
+        self.read_array()
+    }
+
+    /// Reads a memarg.
+    pub fn read_memarg(&mut self) -> Result<MemArg, DecodeError> {
+        let align = self.read_var_u32()?;
+        let offset = self.read_var_u32()?;
+        Ok(MemArg { align, offset })
+    }
+
+    /// Reads a block type: `0x40`, a value type, or a type index as s33.
+    pub fn read_blocktype(&mut self) -> Result<BlockType, DecodeError> {
+        let offset = self.offset();
+        let first = self.read_u8()?;
+        if first == 0x40 {
+            return Ok(BlockType::Empty);
+        }
+        if let Some(ty) = ValType::from_byte(first) {
+            return Ok(BlockType::Value(ty));
+        }
+        // Anything else starts a non-negative s33 type index.
+        self.rewind_to(offset);
+        let index = self.read_var_s33()?;
+        if index < 0 || index > i64::from(u32::MAX) {
+            return Err(DecodeError::new(offset, "malformed block type"));
+        }
+        Ok(BlockType::Type(index as u32))
+    }
+
+    /// Reads a `br_table`'s label vector and default label.
+    pub fn read_br_table(&mut self) -> Result<BrTable, DecodeError> {
+        let labels: Vec<u32> = self.read_vec(1, |r| r.read_var_u32())?;
+        let default = self.read_var_u32()?;
+        Ok(BrTable {
+            labels: labels.into_boxed_slice(),
+            default,
+        })
+    }
+
+    /// Reads the value types of a typed `select`.
+    pub fn read_valtypes(&mut self) -> Result<Box<[ValType]>, DecodeError> {
+        Ok(self.read_vec(1, |r| r.read_valtype())?.into_boxed_slice())
+    }
+}

@@ -1,0 +1,595 @@
+//! The decoded module: every section of the binary format, not yet validated.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use super::instruction::Instruction;
+use super::reader::{DecodeError, Reader};
+use crate::features::Features;
+use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+
+/// A module as decoded from its binary form. Nothing has been validated yet.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    /// The module's bytes; function bodies and data are ranges into them.
+    pub bytes: Vec<u8>,
+    /// The type section.
+    pub types: Vec<FuncType>,
+    /// The import section.
+    pub imports: Vec<Import>,
+    /// Type index of each function defined in the module (function section).
+    pub functions: Vec<u32>,
+    /// Tables defined in the module.
+    pub tables: Vec<TableType>,
+    /// Memories defined in the module.
+    pub memories: Vec<MemoryType>,
+    /// Globals defined in the module.
+    pub globals: Vec<Global>,
+    /// The export section.
+    pub exports: Vec<Export>,
+    /// The start function.
+    pub start: Option<u32>,
+    /// The element section.
+    pub elements: Vec<Element>,
+    /// The data count section.
+    pub data_count: Option<u32>,
+    /// The code section: one body per defined function.
+    pub code: Vec<FunctionBody>,
+    /// The data section.
+    pub data: Vec<Data>,
+    /// Names from the `name` custom section.
+    pub names: Names,
+    /// Every custom section: its name and the byte range of its contents.
+    pub custom_sections: Vec<(String, Range<usize>)>,
+}
+
+/// An import: what the module needs from its host.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    /// The module name.
+    pub module: String,
+    /// The field name.
+    pub name: String,
+    /// What is imported.
+    pub kind: ImportKind,
+}
+
+/// The kind and type of an import.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ImportKind {
+    /// A function with this type index.
+    Func(u32),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemoryType),
+    /// A global.
+    Global(GlobalType),
+}
+
+/// A global defined in the module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Global {
+    /// Its type.
+    pub ty: GlobalType,
+    /// Its initialiser.
+    pub init: ConstExpr,
+}
+
+/// An export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    /// The exported name.
+    pub name: String,
+    /// What is exported.
+    pub kind: ExportKind,
+    /// Index in the kind's index space.
+    pub index: u32,
+}
+
+/// The kind of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A function.
+    Func,
+    /// A table.
+    Table,
+    /// A memory.
+    Memory,
+    /// A global.
+    Global,
+}
+
+/// A constant expression (without its final `end`) and where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstExpr {
+    /// Its instructions.
+    pub instructions: Vec<Instruction>,
+    /// Byte offset of the first instruction.
+    pub offset: usize,
+}
+
+/// An element segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Element {
+    /// How it is used.
+    pub mode: ElementMode,
+    /// Its element type.
+    pub ty: RefType,
+    /// One constant expression per element (function indices become `ref.func`).
+    pub items: Vec<ConstExpr>,
+}
+
+/// When an element segment is applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElementMode {
+    /// Copied into a table at instantiation.
+    Active {
+        /// The table.
+        table: u32,
+        /// Where in the table.
+        offset: ConstExpr,
+    },
+    /// Available to `table.init`.
+    Passive,
+    /// Only declares functions for `ref.func`.
+    Declarative,
+}
+
+/// A data segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Data {
+    /// How it is used.
+    pub mode: DataMode,
+    /// The bytes, as a range into [`Module::bytes`].
+    pub range: Range<usize>,
+}
+
+/// When a data segment is applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataMode {
+    /// Copied into a memory at instantiation.
+    Active {
+        /// The memory.
+        memory: u32,
+        /// Where in the memory.
+        offset: ConstExpr,
+    },
+    /// Available to `memory.init`.
+    Passive,
+}
+
+/// A function body from the code section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionBody {
+    /// Declared locals, run-length encoded as in the binary.
+    pub locals: Vec<(u32, ValType)>,
+    /// The instructions' bytes, including the final `end`.
+    pub code: Range<usize>,
+}
+
+/// Names from the `name` custom section.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names {
+    /// The module's name.
+    pub module: Option<String>,
+    /// Function names by function index.
+    pub functions: BTreeMap<u32, String>,
+}
+
+impl Module {
+    /// Number of imported functions (they come first in the function index space).
+    pub fn imported_funcs(&self) -> usize {
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Func(_)))
+            .count()
+    }
+
+    /// Decodes the instructions of a function body, `end` included.
+    pub fn body_instructions(
+        &self,
+        body: &FunctionBody,
+        features: &Features,
+    ) -> Result<Vec<(usize, Instruction)>, DecodeError> {
+        let mut reader = Reader::with_base(&self.bytes[body.code.clone()], body.code.start);
+        let mut out = Vec::new();
+        while !reader.is_empty() {
+            let offset = reader.offset();
+            out.push((offset, Instruction::decode(&mut reader, features)?));
+        }
+        Ok(out)
+    }
+}
+
+const SECTION_ORDER: [u8; 12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+
+/// Decodes a module's bytes.
+pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    if reader.remaining() < 4 || reader.read_array::<4>()? != *b"\0asm" {
+        return Err(DecodeError::new(0, "magic header not detected"));
+    }
+    if reader.remaining() < 4 {
+        return Err(DecodeError::new(4, "unexpected end"));
+    }
+    if reader.read_array::<4>()? != [1, 0, 0, 0] {
+        return Err(DecodeError::new(4, "unknown binary version"));
+    }
+    let mut module = Module {
+        bytes: bytes.to_vec(),
+        ..Module::default()
+    };
+    let mut last_order = 0;
+    let mut function_count: Option<usize> = None;
+    while !reader.is_empty() {
+        let id_offset = reader.offset();
+        let id = reader.read_u8()?;
+        let size = reader.read_var_u32()? as usize;
+        let start = reader.offset();
+        if reader.remaining() < size {
+            return Err(reader.error("unexpected end: section size exceeds the module"));
+        }
+        let contents = reader.read_bytes(size)?;
+        let mut section = Reader::with_base(contents, start);
+        if id != 0 {
+            let order = SECTION_ORDER
+                .iter()
+                .position(|&s| s == id)
+                .ok_or_else(|| DecodeError::new(id_offset, "malformed section id"))?
+                + 1;
+            if order <= last_order {
+                return Err(DecodeError::new(
+                    id_offset,
+                    "unexpected content after last section",
+                ));
+            }
+            last_order = order;
+        }
+        match id {
+            0 => decode_custom(&mut section, &mut module)?,
+            1 => module.types = section.read_vec(3, read_func_type)?,
+            2 => module.imports = section.read_vec(4, read_import)?,
+            3 => {
+                module.functions = section.read_vec(1, |r| r.read_var_u32())?;
+                function_count = Some(module.functions.len());
+            }
+            4 => module.tables = section.read_vec(3, read_table_type)?,
+            5 => module.memories = section.read_vec(2, read_memory_type)?,
+            6 => {
+                module.globals = section.read_vec(3, |r| {
+                    let ty = read_global_type(r)?;
+                    let init = read_const_expr(r, features)?;
+                    Ok(Global { ty, init })
+                })?
+            }
+            7 => module.exports = section.read_vec(3, read_export)?,
+            8 => module.start = Some(section.read_var_u32()?),
+            9 => module.elements = section.read_vec(2, |r| read_element(r, features))?,
+            12 => module.data_count = Some(section.read_var_u32()?),
+            10 => {
+                module.code = section.read_vec(2, read_function_body)?;
+                if module.code.len() != function_count.unwrap_or(0) {
+                    return Err(DecodeError::new(
+                        start,
+                        "function and code section have inconsistent lengths",
+                    ));
+                }
+            }
+            11 => {
+                module.data = section.read_vec(2, |r| read_data(r, features))?;
+                if let Some(count) = module.data_count {
+                    if count as usize != module.data.len() {
+                        return Err(DecodeError::new(
+                            start,
+                            "data count and data section have inconsistent lengths",
+                        ));
+                    }
+                }
+            }
+            _ => unreachable!("section ids were checked against SECTION_ORDER"),
+        }
+        if !section.is_empty() {
+            return Err(section.error("section size mismatch"));
+        }
+    }
+    if module.code.len() != module.functions.len() {
+        return Err(DecodeError::new(
+            bytes.len(),
+            "function and code section have inconsistent lengths",
+        ));
+    }
+    if module.data.is_empty() {
+        if let Some(count) = module.data_count {
+            if count != 0 {
+                return Err(DecodeError::new(
+                    bytes.len(),
+                    "data count and data section have inconsistent lengths",
+                ));
+            }
+        }
+    }
+    Ok(module)
+}
+
+fn decode_custom(section: &mut Reader<'_>, module: &mut Module) -> Result<(), DecodeError> {
+    let name = section.read_name()?;
+    let start = section.offset();
+    let contents = section.read_bytes(section.remaining())?;
+    if name == "name" {
+        // A malformed name section is ignored, as the spec allows for custom sections.
+        if let Ok(names) = read_names(&mut Reader::with_base(contents, start)) {
+            module.names = names;
+        }
+    }
+    module
+        .custom_sections
+        .push((name, start..start + contents.len()));
+    Ok(())
+}
+
+fn read_names(reader: &mut Reader<'_>) -> Result<Names, DecodeError> {
+    let mut names = Names::default();
+    while !reader.is_empty() {
+        let id = reader.read_u8()?;
+        let size = reader.read_var_u32()? as usize;
+        let start = reader.offset();
+        let mut sub = Reader::with_base(reader.read_bytes(size)?, start);
+        match id {
+            0 => names.module = Some(sub.read_name()?),
+            1 => {
+                let count = sub.read_count(2)?;
+                for _ in 0..count {
+                    let index = sub.read_var_u32()?;
+                    let name = sub.read_name()?;
+                    names.functions.insert(index, name);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
+fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
+    let offset = reader.offset();
+    if reader.read_u8()? != 0x60 {
+        return Err(DecodeError::new(
+            offset,
+            "integer representation too long: expected function type 0x60",
+        ));
+    }
+    let params = reader.read_vec(1, |r| r.read_valtype())?;
+    let results = reader.read_vec(1, |r| r.read_valtype())?;
+    Ok(FuncType::new(params, results))
+}
+
+fn read_limits(reader: &mut Reader<'_>) -> Result<Limits, DecodeError> {
+    let offset = reader.offset();
+    match reader.read_u8()? {
+        0x00 => Ok(Limits {
+            min: reader.read_var_u32()?,
+            max: None,
+        }),
+        0x01 => Ok(Limits {
+            min: reader.read_var_u32()?,
+            max: Some(reader.read_var_u32()?),
+        }),
+        _ => Err(DecodeError::new(
+            offset,
+            "integer too large: malformed limits flags",
+        )),
+    }
+}
+
+fn read_table_type(reader: &mut Reader<'_>) -> Result<TableType, DecodeError> {
+    let element = reader.read_reftype()?;
+    let limits = read_limits(reader)?;
+    Ok(TableType { element, limits })
+}
+
+fn read_memory_type(reader: &mut Reader<'_>) -> Result<MemoryType, DecodeError> {
+    Ok(MemoryType {
+        limits: read_limits(reader)?,
+    })
+}
+
+fn read_global_type(reader: &mut Reader<'_>) -> Result<GlobalType, DecodeError> {
+    let content = reader.read_valtype()?;
+    let offset = reader.offset();
+    let mutable = match reader.read_u8()? {
+        0 => false,
+        1 => true,
+        _ => return Err(DecodeError::new(offset, "malformed mutability")),
+    };
+    Ok(GlobalType { content, mutable })
+}
+
+fn read_import(reader: &mut Reader<'_>) -> Result<Import, DecodeError> {
+    let module = reader.read_name()?;
+    let name = reader.read_name()?;
+    let offset = reader.offset();
+    let kind = match reader.read_u8()? {
+        0x00 => ImportKind::Func(reader.read_var_u32()?),
+        0x01 => ImportKind::Table(read_table_type(reader)?),
+        0x02 => ImportKind::Memory(read_memory_type(reader)?),
+        0x03 => ImportKind::Global(read_global_type(reader)?),
+        _ => return Err(DecodeError::new(offset, "malformed import kind")),
+    };
+    Ok(Import { module, name, kind })
+}
+
+fn read_export(reader: &mut Reader<'_>) -> Result<Export, DecodeError> {
+    let name = reader.read_name()?;
+    let offset = reader.offset();
+    let kind = match reader.read_u8()? {
+        0x00 => ExportKind::Func,
+        0x01 => ExportKind::Table,
+        0x02 => ExportKind::Memory,
+        0x03 => ExportKind::Global,
+        _ => return Err(DecodeError::new(offset, "malformed export kind")),
+    };
+    let index = reader.read_var_u32()?;
+    Ok(Export { name, kind, index })
+}
+
+/// Reads instructions up to the `end` that closes the expression.
+fn read_const_expr(reader: &mut Reader<'_>, features: &Features) -> Result<ConstExpr, DecodeError> {
+    let offset = reader.offset();
+    let mut instructions = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let instruction = Instruction::decode(reader, features)?;
+        match instruction {
+            Instruction::Block { .. } | Instruction::Loop { .. } | Instruction::If { .. } => {
+                depth += 1
+            }
+            Instruction::End if depth == 0 => {
+                return Ok(ConstExpr {
+                    instructions,
+                    offset,
+                })
+            }
+            Instruction::End => depth -= 1,
+            _ => {}
+        }
+        instructions.push(instruction);
+    }
+}
+
+fn func_index_exprs(reader: &mut Reader<'_>) -> Result<Vec<ConstExpr>, DecodeError> {
+    reader.read_vec(1, |r| {
+        let offset = r.offset();
+        let funcidx = r.read_var_u32()?;
+        Ok(ConstExpr {
+            instructions: alloc::vec![Instruction::RefFunc { funcidx }],
+            offset,
+        })
+    })
+}
+
+fn read_element(reader: &mut Reader<'_>, features: &Features) -> Result<Element, DecodeError> {
+    let offset = reader.offset();
+    let flags = reader.read_var_u32()?;
+    let elemkind = |r: &mut Reader<'_>| -> Result<RefType, DecodeError> {
+        let offset = r.offset();
+        match r.read_u8()? {
+            0x00 => Ok(RefType::FuncRef),
+            _ => Err(DecodeError::new(offset, "malformed element kind")),
+        }
+    };
+    let (mode, ty, items) = match flags {
+        0 => {
+            let offset = read_const_expr(reader, features)?;
+            let items = func_index_exprs(reader)?;
+            (
+                ElementMode::Active { table: 0, offset },
+                RefType::FuncRef,
+                items,
+            )
+        }
+        1 => {
+            let ty = elemkind(reader)?;
+            (ElementMode::Passive, ty, func_index_exprs(reader)?)
+        }
+        2 => {
+            let table = reader.read_var_u32()?;
+            let offset = read_const_expr(reader, features)?;
+            let ty = elemkind(reader)?;
+            (
+                ElementMode::Active { table, offset },
+                ty,
+                func_index_exprs(reader)?,
+            )
+        }
+        3 => {
+            let ty = elemkind(reader)?;
+            (ElementMode::Declarative, ty, func_index_exprs(reader)?)
+        }
+        4 => {
+            let offset = read_const_expr(reader, features)?;
+            let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
+            (
+                ElementMode::Active { table: 0, offset },
+                RefType::FuncRef,
+                items,
+            )
+        }
+        5 => {
+            let ty = reader.read_reftype()?;
+            let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
+            (ElementMode::Passive, ty, items)
+        }
+        6 => {
+            let table = reader.read_var_u32()?;
+            let offset = read_const_expr(reader, features)?;
+            let ty = reader.read_reftype()?;
+            let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
+            (ElementMode::Active { table, offset }, ty, items)
+        }
+        7 => {
+            let ty = reader.read_reftype()?;
+            let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
+            (ElementMode::Declarative, ty, items)
+        }
+        _ => return Err(DecodeError::new(offset, "malformed elements segment kind")),
+    };
+    Ok(Element { mode, ty, items })
+}
+
+fn read_data(reader: &mut Reader<'_>, features: &Features) -> Result<Data, DecodeError> {
+    let offset = reader.offset();
+    let flags = reader.read_var_u32()?;
+    let mode = match flags {
+        0 => DataMode::Active {
+            memory: 0,
+            offset: read_const_expr(reader, features)?,
+        },
+        1 => DataMode::Passive,
+        2 => {
+            let memory = reader.read_var_u32()?;
+            DataMode::Active {
+                memory,
+                offset: read_const_expr(reader, features)?,
+            }
+        }
+        _ => return Err(DecodeError::new(offset, "malformed data segment kind")),
+    };
+    let len = reader.read_var_u32()? as usize;
+    let start = reader.offset();
+    reader.read_bytes(len)?;
+    Ok(Data {
+        mode,
+        range: start..start + len,
+    })
+}
+
+fn read_function_body(reader: &mut Reader<'_>) -> Result<FunctionBody, DecodeError> {
+    let size = reader.read_var_u32()? as usize;
+    let start = reader.offset();
+    let bytes = reader.read_bytes(size)?;
+    let mut body = Reader::with_base(bytes, start);
+    let mut total: u64 = 0;
+    let locals = body.read_vec(2, |r| {
+        let count = r.read_var_u32()?;
+        let ty = r.read_valtype()?;
+        total += u64::from(count);
+        if total > u64::from(u32::MAX) {
+            return Err(r.error("too many locals"));
+        }
+        Ok((count, ty))
+    })?;
+    let code_start = body.offset();
+    if code_start == start + size {
+        return Err(body.error("unexpected end of section or function"));
+    }
+    if bytes.last() != Some(&0x0B) {
+        return Err(DecodeError::new(start + size, "END opcode expected"));
+    }
+    Ok(FunctionBody {
+        locals,
+        code: code_start..start + size,
+    })
+}

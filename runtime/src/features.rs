@@ -1,0 +1,80 @@
+//! Which WebAssembly proposals the decoder and validator accept.
+
+use crate::binary::DecodeError;
+pub use crate::binary::Proposal;
+
+/// A set of enabled proposals. [`Features::default`] is WebAssembly 2.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// Importing and exporting mutable globals.
+    pub mutable_global: bool,
+    /// `i32.extend8_s` and friends.
+    pub sign_extension: bool,
+    /// Non-trapping float-to-int conversions (`0xFC 0..7`).
+    pub saturating_float_to_int: bool,
+    /// Multiple results, and block parameters.
+    pub multi_value: bool,
+    /// `memory.copy`, `memory.fill`, passive segments and friends.
+    pub bulk_memory: bool,
+    /// `funcref`/`externref` values, multiple tables and table instructions.
+    pub reference_types: bool,
+    /// 128-bit SIMD.
+    pub simd: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features::wasm2()
+    }
+}
+
+impl Features {
+    /// WebAssembly 1.0 (MVP) with nothing else.
+    pub const fn wasm1() -> Self {
+        Features {
+            mutable_global: false,
+            sign_extension: false,
+            saturating_float_to_int: false,
+            multi_value: false,
+            bulk_memory: false,
+            reference_types: false,
+            simd: false,
+        }
+    }
+
+    /// WebAssembly 2.0: every proposal merged into the 2.0 spec.
+    pub const fn wasm2() -> Self {
+        Features {
+            mutable_global: true,
+            sign_extension: true,
+            saturating_float_to_int: true,
+            multi_value: true,
+            bulk_memory: true,
+            reference_types: true,
+            simd: true,
+        }
+    }
+
+    /// Whether the instructions of `proposal` are accepted.
+    pub const fn enabled(&self, proposal: Proposal) -> bool {
+        match proposal {
+            Proposal::Mvp => true,
+            Proposal::SignExtension => self.sign_extension,
+            Proposal::SaturatingFloatToInt => self.saturating_float_to_int,
+            Proposal::BulkMemory => self.bulk_memory,
+            Proposal::ReferenceTypes => self.reference_types,
+        }
+    }
+
+    /// Fails with a decode error at `offset` unless `proposal` is enabled.
+    pub fn require(&self, proposal: Proposal, offset: usize) -> Result<(), DecodeError> {
+        if self.enabled(proposal) {
+            Ok(())
+        } else {
+            Err(DecodeError::new(
+                offset,
+                alloc::format!("the {} proposal is not enabled", proposal.name()),
+            ))
+        }
+    }
+}

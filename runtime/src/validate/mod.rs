@@ -1,0 +1,351 @@
+//! Validation: the spec's typing rules for a decoded module, producing the
+//! compiled code of every function on the way.
+
+mod func;
+
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::binary::{
+    ConstExpr, DataMode, DecodeError, ElementMode, ExportKind, ImportKind, Instruction, Module,
+};
+use crate::exec::code::CompiledFunc;
+use crate::exec::memory::MAX_PAGES;
+use crate::features::Features;
+use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use func::FuncValidator;
+
+/// An invalid module (or a malformed function body found while validating).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Byte offset from the start of the module.
+    pub offset: usize,
+    /// What was wrong, in the spec testsuite's wording where it has one.
+    pub message: String,
+    /// True when the bytes were malformed rather than ill-typed.
+    pub malformed: bool,
+}
+
+impl ValidationError {
+    /// A validation error at `offset`.
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
+        ValidationError {
+            offset,
+            message: message.into(),
+            malformed: false,
+        }
+    }
+}
+
+impl From<DecodeError> for ValidationError {
+    fn from(e: DecodeError) -> Self {
+        ValidationError {
+            offset: e.offset,
+            message: e.message,
+            malformed: true,
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at offset {:#x})", self.message, self.offset)
+    }
+}
+
+impl core::error::Error for ValidationError {}
+
+/// What function bodies may refer to: the module's index spaces with imports first.
+pub(crate) struct ModuleContext<'m> {
+    pub(crate) module: &'m Module,
+    pub(crate) features: Features,
+    /// Type index of every function.
+    pub(crate) func_types: Vec<u32>,
+    pub(crate) tables: Vec<TableType>,
+    pub(crate) memories: Vec<MemoryType>,
+    pub(crate) globals: Vec<GlobalType>,
+    /// How many globals are imported (constant expressions may read only those).
+    pub(crate) imported_globals: usize,
+    pub(crate) elem_types: Vec<RefType>,
+    pub(crate) data_count: Option<u32>,
+    /// Functions that `ref.func` may name in function bodies.
+    pub(crate) declared_refs: BTreeSet<u32>,
+}
+
+impl<'m> ModuleContext<'m> {
+    fn new(module: &'m Module, features: Features) -> Self {
+        let mut context = ModuleContext {
+            module,
+            features,
+            func_types: Vec::new(),
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            imported_globals: 0,
+            elem_types: module.elements.iter().map(|e| e.ty).collect(),
+            data_count: module.data_count,
+            declared_refs: BTreeSet::new(),
+        };
+        for import in &module.imports {
+            match import.kind {
+                ImportKind::Func(ty) => context.func_types.push(ty),
+                ImportKind::Table(ty) => context.tables.push(ty),
+                ImportKind::Memory(ty) => context.memories.push(ty),
+                ImportKind::Global(ty) => context.globals.push(ty),
+            }
+        }
+        context.imported_globals = context.globals.len();
+        context.func_types.extend(&module.functions);
+        context.tables.extend(&module.tables);
+        context.memories.extend(&module.memories);
+        // Defined globals join the index space one by one, as their initialisers are checked.
+        context
+    }
+
+    /// A type from the type section.
+    pub(crate) fn func_type(&self, index: u32) -> Option<&'m FuncType> {
+        self.module.types.get(index as usize)
+    }
+
+    /// The type index of function `func_index` (which must exist).
+    pub(crate) fn func_type_index(&self, func_index: u32) -> u32 {
+        self.func_types[func_index as usize]
+    }
+
+    /// The type of function `func_index` (whose type index was checked).
+    pub(crate) fn func_type_of(&self, func_index: u32) -> &'m FuncType {
+        &self.module.types[self.func_types[func_index as usize] as usize]
+    }
+}
+
+fn check_limits(
+    limits: &Limits,
+    bound: u64,
+    offset: usize,
+    what: &str,
+) -> Result<(), ValidationError> {
+    if u64::from(limits.min) > bound || limits.max.is_some_and(|m| u64::from(m) > bound) {
+        return Err(ValidationError::new(offset, what));
+    }
+    if limits.max.is_some_and(|max| max < limits.min) {
+        return Err(ValidationError::new(
+            offset,
+            "size minimum must not be greater than maximum",
+        ));
+    }
+    Ok(())
+}
+
+fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
+    check_limits(
+        &ty.limits,
+        u64::from(MAX_PAGES),
+        0,
+        "memory size must be at most 65536 pages (4GiB)",
+    )
+}
+
+fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
+    check_limits(
+        &ty.limits,
+        u64::from(u32::MAX),
+        0,
+        "table size out of range",
+    )
+}
+
+/// Checks a constant expression of result type `expected`.
+fn check_const_expr(
+    context: &ModuleContext<'_>,
+    expr: &ConstExpr,
+    expected: ValType,
+) -> Result<(), ValidationError> {
+    let error = |message: &str| ValidationError::new(expr.offset, message);
+    let mut stack: Vec<ValType> = Vec::new();
+    for instruction in &expr.instructions {
+        let ty = match instruction {
+            Instruction::I32Const { .. } => ValType::I32,
+            Instruction::I64Const { .. } => ValType::I64,
+            Instruction::F32Const { .. } => ValType::F32,
+            Instruction::F64Const { .. } => ValType::F64,
+            Instruction::RefNull { reftype } => ValType::from(*reftype),
+            Instruction::RefFunc { funcidx } => {
+                if *funcidx as usize >= context.func_types.len() {
+                    return Err(error("unknown function"));
+                }
+                ValType::FuncRef
+            }
+            Instruction::GlobalGet { globalidx } => {
+                let index = *globalidx as usize;
+                let global = context
+                    .globals
+                    .get(index)
+                    .ok_or_else(|| error("unknown global"))?;
+                if index >= context.imported_globals || global.mutable {
+                    return Err(error("constant expression required"));
+                }
+                global.content
+            }
+            _ => return Err(error("constant expression required")),
+        };
+        stack.push(ty);
+    }
+    if stack.as_slice() != [expected] {
+        return Err(error(
+            "type mismatch: constant expression has the wrong type",
+        ));
+    }
+    Ok(())
+}
+
+/// Validates a decoded module and compiles its functions.
+pub fn validate(
+    module: &Module,
+    features: &Features,
+) -> Result<Vec<CompiledFunc>, ValidationError> {
+    let mut context = ModuleContext::new(module, *features);
+    for import in &module.imports {
+        match &import.kind {
+            ImportKind::Func(ty) => {
+                if context.func_type(*ty).is_none() {
+                    return Err(ValidationError::new(0, "unknown type"));
+                }
+            }
+            ImportKind::Table(ty) => check_table_type(ty)?,
+            ImportKind::Memory(ty) => check_memory_type(ty)?,
+            ImportKind::Global(ty) => {
+                if ty.mutable && !features.mutable_global {
+                    return Err(ValidationError::new(
+                        0,
+                        "mutable globals cannot be imported",
+                    ));
+                }
+            }
+        }
+    }
+    for ty in &module.functions {
+        if context.func_type(*ty).is_none() {
+            return Err(ValidationError::new(0, "unknown type"));
+        }
+    }
+    for ty in &module.types {
+        if ty.results().len() > 1 && !features.multi_value {
+            return Err(ValidationError::new(0, "invalid result arity"));
+        }
+    }
+    for table in &module.tables {
+        check_table_type(table)?;
+    }
+    if context.tables.len() > 1 && !features.reference_types {
+        return Err(ValidationError::new(0, "multiple tables"));
+    }
+    for memory in &module.memories {
+        check_memory_type(memory)?;
+    }
+    if context.memories.len() > 1 {
+        return Err(ValidationError::new(0, "multiple memories"));
+    }
+
+    // Functions that function bodies may take references to.
+    let mut declared = BTreeSet::new();
+    let mut note_refs = |expr: &ConstExpr| {
+        for instruction in &expr.instructions {
+            if let Instruction::RefFunc { funcidx } = instruction {
+                declared.insert(*funcidx);
+            }
+        }
+    };
+    for global in &module.globals {
+        note_refs(&global.init);
+    }
+    for element in &module.elements {
+        element.items.iter().for_each(&mut note_refs);
+    }
+    for export in &module.exports {
+        if export.kind == ExportKind::Func {
+            declared.insert(export.index);
+        }
+    }
+    context.declared_refs = declared;
+
+    for global in &module.globals {
+        check_const_expr(&context, &global.init, global.ty.content)?;
+        context.globals.push(global.ty);
+    }
+
+    let mut names = BTreeSet::new();
+    for export in &module.exports {
+        if !names.insert(export.name.as_str()) {
+            return Err(ValidationError::new(0, "duplicate export name"));
+        }
+        let (count, what) = match export.kind {
+            ExportKind::Func => (context.func_types.len(), "unknown function"),
+            ExportKind::Table => (context.tables.len(), "unknown table"),
+            ExportKind::Memory => (context.memories.len(), "unknown memory"),
+            ExportKind::Global => (context.globals.len(), "unknown global"),
+        };
+        if export.index as usize >= count {
+            return Err(ValidationError::new(0, what));
+        }
+        if export.kind == ExportKind::Global
+            && context.globals[export.index as usize].mutable
+            && !features.mutable_global
+        {
+            return Err(ValidationError::new(
+                0,
+                "mutable globals cannot be exported",
+            ));
+        }
+    }
+
+    if let Some(start) = module.start {
+        if start as usize >= context.func_types.len() {
+            return Err(ValidationError::new(0, "unknown function"));
+        }
+        let ty = context.func_type_of(start);
+        if !ty.params().is_empty() || !ty.results().is_empty() {
+            return Err(ValidationError::new(
+                0,
+                "start function must have type [] -> []",
+            ));
+        }
+    }
+
+    for element in &module.elements {
+        for item in &element.items {
+            check_const_expr(&context, item, element.ty.into())?;
+        }
+        if let ElementMode::Active { table, offset } = &element.mode {
+            let table = context
+                .tables
+                .get(*table as usize)
+                .ok_or_else(|| ValidationError::new(offset.offset, "unknown table"))?;
+            if table.element != element.ty {
+                return Err(ValidationError::new(
+                    offset.offset,
+                    "type mismatch: element segment and table types differ",
+                ));
+            }
+            check_const_expr(&context, offset, ValType::I32)?;
+        }
+    }
+
+    for data in &module.data {
+        if let DataMode::Active { memory, offset } = &data.mode {
+            if *memory as usize >= context.memories.len() {
+                return Err(ValidationError::new(offset.offset, "unknown memory"));
+            }
+            check_const_expr(&context, offset, ValType::I32)?;
+        }
+    }
+
+    let imported = module.imported_funcs();
+    module
+        .code
+        .iter()
+        .enumerate()
+        .map(|(i, body)| FuncValidator::compile(&context, (imported + i) as u32, body))
+        .collect()
+}
