@@ -1,1 +1,149 @@
-//! placeholder replaced below
+//! Malformed and hostile input: every case is a typed error with an offset,
+//! never a panic, a hang or a huge allocation.
+
+use tabula::binary::{self, DecodeError};
+use tabula::{Engine, Error, Features, Module};
+
+fn decode(bytes: &[u8]) -> Result<binary::Module, DecodeError> {
+    binary::decode(bytes, &Features::default())
+}
+
+const HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
+
+fn module(sections: &[u8]) -> Vec<u8> {
+    let mut bytes = HEADER.to_vec();
+    bytes.extend_from_slice(sections);
+    bytes
+}
+
+#[test]
+fn bad_magic() {
+    let err = decode(b"\0asx\x01\0\0\0").unwrap_err();
+    assert_eq!(err.message, "magic header not detected");
+    assert_eq!(err.offset, 0);
+}
+
+#[test]
+fn bad_version() {
+    let err = decode(b"\0asm\x02\0\0\0").unwrap_err();
+    assert_eq!(err.message, "unknown binary version");
+    assert_eq!(err.offset, 4);
+}
+
+#[test]
+fn empty_and_short_input() {
+    assert!(decode(b"").is_err());
+    assert!(decode(b"\0as").is_err());
+    assert!(decode(b"\0asm\x01").is_err());
+}
+
+#[test]
+fn truncated_section() {
+    // A type section claiming 10 bytes with only 2 present.
+    let err = decode(&module(&[0x01, 0x0A, 0x01, 0x60])).unwrap_err();
+    assert!(err.message.starts_with("unexpected end"), "{err}");
+    assert_eq!(err.offset, 10);
+}
+
+#[test]
+fn every_truncation_of_a_real_module_is_an_error() {
+    let bytes = wat::parse_str(
+        r#"(module (memory 1) (data (i32.const 0) "hi")
+             (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
+    )
+    .unwrap();
+    let decoded = decode(&bytes).unwrap();
+    let body = decoded.code[0].code.clone();
+    for len in 0..bytes.len() {
+        let result = Module::new(&Engine::default(), &bytes[..len]);
+        // A cut at a section boundary can leave a valid smaller module; a cut
+        // anywhere inside a section, such as in the function body, cannot.
+        if len < 8 || body.contains(&len) {
+            assert!(result.is_err(), "prefix of {len} bytes was accepted");
+        }
+    }
+    assert!(Module::new(&Engine::default(), &bytes).is_ok());
+}
+
+#[test]
+fn leb128_overflow() {
+    // Section size as an over-long LEB128 (six bytes).
+    let err = decode(&module(&[0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])).unwrap_err();
+    assert_eq!(err.message, "integer representation too long");
+    // A u32 whose fifth byte sets bits above 32.
+    let err = decode(&module(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])).unwrap_err();
+    assert_eq!(err.message, "integer too large");
+}
+
+#[test]
+fn huge_vector_count_is_refused_without_allocating() {
+    // A type section declaring 2^32-1 types in 6 bytes.
+    let err = decode(&module(&[0x01, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F])).unwrap_err();
+    assert!(err.message.starts_with("unexpected end"), "{err}");
+}
+
+#[test]
+fn unknown_section_and_order() {
+    let err = decode(&module(&[0x0E, 0x00])).unwrap_err();
+    assert_eq!(err.message, "malformed section id");
+    // A function section after the code section.
+    let err = decode(&module(&[0x0A, 0x01, 0x00, 0x03, 0x01, 0x00])).unwrap_err();
+    assert_eq!(err.message, "unexpected content after last section");
+    assert_eq!(err.offset, 11);
+}
+
+#[test]
+fn illegal_opcode_in_a_body() {
+    // type () -> (); one function; body: 0xFF end.
+    let bytes = module(&[
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
+        0x03, 0x02, 0x01, 0x00, // function section
+        0x0A, 0x05, 0x01, 0x03, 0x00, 0xFF, 0x0B, // code section
+    ]);
+    match Module::new(&Engine::default(), &bytes) {
+        Err(Error::Validation(e)) => {
+            assert!(e.malformed);
+            assert!(e.message.starts_with("illegal opcode"), "{e}");
+            assert_eq!(e.offset, 23, "the 0xFF byte");
+        }
+        other => panic!("expected a malformed body, got {other:?}"),
+    }
+}
+
+#[test]
+fn too_many_locals() {
+    // One function declaring 2^32-1 locals and then 1 more.
+    let bytes = module(&[
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
+        0x03, 0x02, 0x01, 0x00, // function section
+        0x0A, 0x0E, 0x01, 0x0C, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0x01, 0x7F, 0x0B, 0x00,
+        0x0B,
+    ]);
+    assert!(Module::new(&Engine::default(), &bytes).is_err());
+    // Many locals within the spec's limit are still refused before any frame is sized.
+    let bytes = module(&[
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
+        0x03, 0x02, 0x01, 0x00, // function section
+        0x0A, 0x0A, 0x01, 0x08, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x7F, 0x0B,
+    ]);
+    match Module::new(&Engine::default(), &bytes) {
+        Err(Error::Validation(e)) => assert_eq!(e.message, "too many locals"),
+        other => panic!("expected too many locals, got {other:?}"),
+    }
+}
+
+#[test]
+fn invalid_module_reports_offset() {
+    let err = Module::new(
+        &Engine::default(),
+        "(module (func (result i32) (i64.const 1)))",
+    )
+    .unwrap_err();
+    match err {
+        Error::Validation(e) => {
+            assert!(e.message.starts_with("type mismatch"), "{e}");
+            assert!(e.offset > 8);
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}

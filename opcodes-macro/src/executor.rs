@@ -139,7 +139,7 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
             let field = op_field(imm);
             match imm.kind {
                 ImmKind::MemArg => quote!(write!(f, " offset={}", #field)?;),
-                ImmKind::V128 => quote!(write!(f, " 0x{:032x}", #field)?;),
+                ImmKind::V128 => quote!(write!(f, " 0x{:032x}", **#field)?;),
                 ImmKind::Shuffle => quote!(write!(f, " {:?}", #field)?;),
                 _ => quote!(write!(f, " {}", #field)?;),
             }

@@ -41,6 +41,12 @@ enum Command {
     },
     /// Print the instruction table: mnemonic, opcode, immediates, stack effect.
     Opcodes,
+    /// Run spec scripts (.wast): print each failed directive, then `N passed, M failed`.
+    Wast {
+        /// The .wast files to run.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -102,6 +108,31 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run(&engine, args),
+        Command::Wast { files } => Ok(wast(engine.config(), &files)),
+    }
+}
+
+/// `tabula wast`: runs every script, even after failures, and sums them up.
+fn wast(config: &crate::Config, files: &[PathBuf]) -> ExitCode {
+    let mut total = crate::wast::ScriptReport::default();
+    for file in files {
+        let name = file.display().to_string();
+        match std::fs::read_to_string(file) {
+            Ok(source) => total.merge(crate::wast::run_script(&name, &source, config)),
+            Err(error) => {
+                total.failed += 1;
+                total.failures.push(format!("{name}: cannot read: {error}"));
+            }
+        }
+    }
+    for failure in &total.failures {
+        println!("{failure}");
+    }
+    println!("{} passed, {} failed", total.passed, total.failed);
+    if total.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -63,6 +63,7 @@ impl Features {
             Proposal::SaturatingFloatToInt => self.saturating_float_to_int,
             Proposal::BulkMemory => self.bulk_memory,
             Proposal::ReferenceTypes => self.reference_types,
+            Proposal::Simd => self.simd,
         }
     }
 

@@ -28,3 +28,5 @@ pub use exec::{Trap, TrapCode};
 pub mod cli;
 #[cfg(feature = "wasi")]
 pub mod wasi;
+#[cfg(feature = "wast")]
+pub mod wast;

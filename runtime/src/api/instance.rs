@@ -101,6 +101,7 @@ fn eval_const(inner: &StoreInner, funcs: &[u32], globals: &[u32], expr: &ConstEx
         Some(Instruction::I64Const { value }) => u128::from(*value as u64),
         Some(Instruction::F32Const { value }) => u128::from(value.0),
         Some(Instruction::F64Const { value }) => u128::from(value.0),
+        Some(Instruction::V128Const { value }) => value.0,
         Some(Instruction::RefNull { .. }) => 0,
         Some(Instruction::RefFunc { funcidx }) => u128::from(funcs[*funcidx as usize]) + 1,
         Some(Instruction::GlobalGet { globalidx }) => {

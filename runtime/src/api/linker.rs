@@ -26,6 +26,7 @@ enum Definition<T> {
 pub struct Linker<T> {
     engine: Engine,
     definitions: BTreeMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
 }
 
 impl<T> Linker<T> {
@@ -34,7 +35,16 @@ impl<T> Linker<T> {
         Linker {
             engine: engine.clone(),
             definitions: BTreeMap::new(),
+            allow_shadowing: false,
         }
+    }
+
+    /// Whether a later definition of a (module, name) pair replaces an
+    /// earlier one instead of failing (off by default). Spec scripts
+    /// `register` different instances under one name.
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
     }
 
     /// The engine the linker was made for.
@@ -49,7 +59,7 @@ impl<T> Linker<T> {
         definition: Definition<T>,
     ) -> Result<&mut Self, Error> {
         let key = (String::from(module), String::from(name));
-        if self.definitions.contains_key(&key) {
+        if !self.allow_shadowing && self.definitions.contains_key(&key) {
             return Err(Error::Link(alloc::format!(
                 "{module}::{name} is defined twice"
             )));

@@ -9,6 +9,7 @@ use super::instruction::Instruction;
 use super::module::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Module};
 use super::reader::DecodeError;
 use crate::features::Features;
+use crate::types::ValType;
 
 fn const_expr(expr: &ConstExpr) -> String {
     let parts: alloc::vec::Vec<String> = expr
@@ -45,7 +46,9 @@ pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError>
                 func_index += 1;
                 alloc::format!("func{} type {ty}", func_name(module, func_index - 1))
             }
-            ImportKind::Table(ty) => alloc::format!("table {} {}", ty.element, ty.limits),
+            ImportKind::Table(ty) => {
+                alloc::format!("table {} {}", ValType::from(ty.element), ty.limits)
+            }
             ImportKind::Memory(ty) => alloc::format!("memory {}", ty.limits),
             ImportKind::Global(ty) => alloc::format!(
                 "global {}{}",
@@ -65,7 +68,13 @@ pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError>
         writeln!(w, "func {index}{}: type {ty}", func_name(module, index)).ok();
     }
     for (i, table) in module.tables.iter().enumerate() {
-        writeln!(w, "table {i}: {} {}", table.element, table.limits).ok();
+        writeln!(
+            w,
+            "table {i}: {} {}",
+            ValType::from(table.element),
+            table.limits
+        )
+        .ok();
     }
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory.limits).ok();

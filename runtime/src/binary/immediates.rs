@@ -113,6 +113,25 @@ fn write_float(
     }
 }
 
+/// A finite float in the shortest form that reads back exactly, switching to
+/// exponent notation for very large or small magnitudes.
+struct Shortest(f64, bool);
+
+impl fmt::Display for Shortest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Shortest(value, single) = *self;
+        let magnitude = value.abs();
+        let plain =
+            magnitude == 0.0 || magnitude.is_infinite() || (1e-5..1e21).contains(&magnitude);
+        match (plain, single) {
+            (true, true) => write!(f, "{}", value as f32),
+            (true, false) => write!(f, "{value}"),
+            (false, true) => write!(f, "{:e}", value as f32),
+            (false, false) => write!(f, "{value:e}"),
+        }
+    }
+}
+
 impl TextImmediate for Ieee32 {
     fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = f32::from_bits(self.0);
@@ -123,7 +142,7 @@ impl TextImmediate for Ieee32 {
             value.is_nan(),
             payload,
             0x40_0000,
-            value,
+            Shortest(f64::from(value), true),
         )
     }
 }
@@ -138,7 +157,7 @@ impl TextImmediate for Ieee64 {
             value.is_nan(),
             payload,
             0x8_0000_0000_0000,
-            value,
+            Shortest(value, false),
         )
     }
 }

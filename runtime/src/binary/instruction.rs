@@ -7,7 +7,7 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-use super::immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate};
+use super::immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate, V128};
 use super::reader::{DecodeError, Reader};
 use crate::features::Features;
 use crate::types::{RefType, ValType};

@@ -20,6 +20,9 @@ use crate::types::{FuncType, RefType, ValType};
 /// a hostile module from asking for a frame of billions of slots.
 const MAX_LOCALS: u64 = 50_000;
 
+/// A block's parameter and result types.
+type BlockSignature = (Box<[ValType]>, Box<[ValType]>);
+
 /// Why a control frame was opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FrameKind {
@@ -273,10 +276,7 @@ impl<'m> FuncValidator<'m> {
         Ok(self.controls.pop().expect("top_frame succeeded"))
     }
 
-    fn block_signature(
-        &self,
-        blocktype: BlockType,
-    ) -> Result<(Box<[ValType]>, Box<[ValType]>), ValidationError> {
+    fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature, ValidationError> {
         match blocktype {
             BlockType::Empty => Ok((Box::new([]), Box::new([]))),
             BlockType::Value(ty) => Ok((Box::new([]), Box::new([ty]))),

@@ -170,6 +170,7 @@ fn check_const_expr(
             Instruction::I64Const { .. } => ValType::I64,
             Instruction::F32Const { .. } => ValType::F32,
             Instruction::F64Const { .. } => ValType::F64,
+            Instruction::V128Const { .. } => ValType::V128,
             Instruction::RefNull { reftype } => ValType::from(*reftype),
             Instruction::RefFunc { funcidx } => {
                 if *funcidx as usize >= context.func_types.len() {

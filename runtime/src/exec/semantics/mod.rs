@@ -35,7 +35,9 @@
 //! - [`int`] holds integer tests, comparisons and arithmetic, and sign extension;
 //! - [`float`] holds float comparisons and arithmetic;
 //! - [`convert`] holds conversions between value types, trapping and saturating;
-//! - [`memory`] holds the byte encodings of loads and stores.
+//! - [`memory`] holds the byte encodings of loads and stores;
+//! - [`simd`] holds every 128-bit vector instruction (`v128` values are `u128`,
+//!   lane 0 in the low bits).
 
 use super::trap::TrapCode;
 
@@ -45,6 +47,7 @@ pub mod convert;
 pub mod float;
 pub mod int;
 pub mod memory;
+pub mod simd;
 
 pub use constant::*;
 pub use control::*;
@@ -52,3 +55,4 @@ pub use convert::*;
 pub use float::*;
 pub use int::*;
 pub use memory::*;
+pub use simd::*;
