@@ -130,10 +130,10 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
                 let formats = fields.iter().map(|f| format!(" {f}={{:?}}"));
                 quote!(Op::#ident { #(#fields),* } => { #( write!(f, #formats, #fields)?; )* })
             }
-            _ => quote!(Op::#ident => {}),
+            _ => quote!(),
         }
     });
-    let row_display = rows.iter().map(|op| {
+    let row_display = rows.iter().filter(|op| !op.imms.is_empty()).map(|op| {
         let pat = row_pattern(op);
         let writes = op.imms.iter().map(|imm| {
             let field = op_field(imm);
@@ -194,6 +194,7 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
                 match self {
                     #( #internal_display )*
                     #( #row_display )*
+                    _ => {}
                 }
                 Ok(())
             }

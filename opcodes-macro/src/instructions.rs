@@ -350,7 +350,7 @@ fn generate_printer(table: &Table) -> TokenStream {
         let name = &op.name;
         let writes = op.imms.iter().map(|Imm { field, kind }| match kind {
             ImmKind::MemArg => {
-                let align = op.natural_align().unwrap_or(0);
+                let align = Literal::u32_unsuffixed(op.natural_align().unwrap_or(0));
                 quote!(#field.write_text(f, #align)?;)
             }
             _ => quote!(#field.write_text(f)?;),

@@ -8,7 +8,7 @@
 
 use crate::instructions::pattern;
 use crate::table::{Exec, Imm, ImmKind, Op, Table};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 /// How a hand-written method receives an immediate bound by reference.
@@ -38,10 +38,13 @@ fn imm_check(op: &Op, imm: &Imm) -> TokenStream {
     match imm.kind {
         ImmKind::I32 | ImmKind::I64 | ImmKind::F32 | ImmKind::F64 | ImmKind::V128 => quote!(),
         ImmKind::MemArg => {
-            let align = op.natural_align().unwrap_or(0);
+            let align = Literal::u32_unsuffixed(op.natural_align().unwrap_or(0));
             quote!(self.check_memarg(#field, #align)?;)
         }
-        ImmKind::Lane(n) => quote!(self.check_lane(*#field, #n)?;),
+        ImmKind::Lane(n) => {
+            let n = Literal::u8_unsuffixed(n);
+            quote!(self.check_lane(*#field, #n)?;)
+        }
         ImmKind::Shuffle => quote!(self.check_shuffle(#field)?;),
         kind => {
             let check = format_ident!("check_{}", kind.name());

@@ -8,6 +8,7 @@
 //! crate generates the opcode enum, decoder, printer, validator arms and
 //! executor arms from it. This crate holds only what a table cannot say.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;

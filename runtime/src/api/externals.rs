@@ -10,7 +10,7 @@ use super::store::{AsContext, AsContextMut, Store};
 use super::values::{Func, Val};
 use crate::exec::interp;
 use crate::exec::memory::LinearMemory;
-use crate::exec::store::{ExternAddr, FuncEntity, GlobalEntity, TableEntity};
+use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
 use crate::exec::trace::{NoTrace, Tracer};
 use crate::exec::trap::Trap;
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
@@ -111,12 +111,7 @@ impl Func {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
-        let store = store.as_context_mut();
-        let type_id = store.inner.types.intern(&ty);
-        let host = store.hosts.len() as u32;
-        store.hosts.push(Arc::new(func));
-        store.inner.funcs.push(FuncEntity::Host { type_id, host });
-        Func(store.inner.funcs.len() as u32 - 1)
+        store.as_context_mut().add_host_func(&ty, Arc::new(func))
     }
 
     /// The function's type.

@@ -9,6 +9,7 @@ use super::error::Error;
 use super::externals::{Extern, Global, Memory, Table};
 use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
+use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
 use crate::binary::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Instruction};
 use crate::exec::memory::LinearMemory;
@@ -49,6 +50,19 @@ impl Instance {
     /// The exported function called `name`.
     pub fn get_func<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function called `name`, checked to have type `Params -> Results`.
+    pub fn get_typed_func<T, Params: WasmTyList, Results: WasmTyList>(
+        &self,
+        store: impl AsContext<Data = T>,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>, Error> {
+        let store = store.as_context();
+        let func = self
+            .get_func(store, name)
+            .ok_or_else(|| Error::Usage(alloc::format!("no exported function `{name}`")))?;
+        func.typed(store)
     }
 
     /// The exported memory called `name`.

@@ -11,6 +11,7 @@ use super::externals::{Caller, Extern};
 use super::instance::Instance;
 use super::module::Module;
 use super::store::{AsContextMut, HostFunc};
+use super::typed::IntoFunc;
 use super::values::{Func, Val};
 use crate::exec::trap::Trap;
 use crate::types::FuncType;
@@ -79,6 +80,19 @@ impl<T> Linker<T> {
         self.insert(module, name, Definition::Host(ty, Arc::new(func)))
     }
 
+    /// Defines a host function from a Rust closure under `module`/`name`; its
+    /// wasm type comes from the closure's signature, which may start with a
+    /// [`Caller`].
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self, Error> {
+        let (ty, host) = func.into_func();
+        self.insert(module, name, Definition::Host(ty, host))
+    }
+
     /// Defines `item` (from a store) under `module`/`name`.
     pub fn define(
         &mut self,
@@ -115,15 +129,7 @@ impl<T> Linker<T> {
         Some(match definition {
             Definition::Extern(item) => *item,
             Definition::Host(ty, func) => {
-                let store = store.as_context_mut();
-                let type_id = store.inner.types.intern(ty);
-                let host = store.hosts.len() as u32;
-                store.hosts.push(Arc::clone(func));
-                store
-                    .inner
-                    .funcs
-                    .push(crate::exec::store::FuncEntity::Host { type_id, host });
-                Extern::Func(Func(store.inner.funcs.len() as u32 - 1))
+                Extern::Func(store.as_context_mut().add_host_func(ty, Arc::clone(func)))
             }
         })
     }

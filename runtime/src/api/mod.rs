@@ -7,6 +7,7 @@ mod instance;
 mod linker;
 mod module;
 mod store;
+mod typed;
 mod values;
 
 pub use engine::{Config, Engine};
@@ -16,4 +17,5 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store, StoreLimits};
+pub use typed::{IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
 pub use values::{ExternRef, Func, Val};

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::engine::Engine;
 use super::externals::Caller;
-use super::values::Val;
-use crate::exec::store::StoreInner;
+use super::values::{Func, Val};
+use crate::exec::store::{FuncEntity, StoreInner};
 use crate::exec::trap::Trap;
 
 /// A host function as the store keeps it.
@@ -71,6 +71,15 @@ impl<T> Store<T> {
     /// Consumes the store, returning the host's data.
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Adds a host function to the store.
+    pub(crate) fn add_host_func(&mut self, ty: &crate::types::FuncType, func: HostFunc<T>) -> Func {
+        let type_id = self.inner.types.intern(ty);
+        let host = self.hosts.len() as u32;
+        self.hosts.push(func);
+        self.inner.funcs.push(FuncEntity::Host { type_id, host });
+        Func(self.inner.funcs.len() as u32 - 1)
     }
 
     /// Sets the limits on memory and table growth.

@@ -17,6 +17,10 @@
 //!   unchanged (glibc's `ceilf` does). They send NaN through `a + a`, which
 //!   quiets it, and only round numbers.
 
+// Test builds link `std`, whose inherent methods then take precedence.
+#[cfg(all(not(feature = "std"), not(test)))]
+use super::no_std_math::FloatMath;
+
 // ---------------------------------------------------------------------------
 // Comparisons: 1 if the relation holds, else 0. Every relation with a NaN
 // operand is false, except `ne`, which is true. -0 equals +0.

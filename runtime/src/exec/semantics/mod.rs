@@ -47,6 +47,8 @@ pub mod convert;
 pub mod float;
 pub mod int;
 pub mod memory;
+#[cfg(all(not(feature = "std"), not(test)))]
+mod no_std_math;
 pub mod simd;
 
 pub use constant::*;

@@ -20,6 +20,10 @@
 //! indices are validated before execution, but every function still masks
 //! them so that no input can panic.
 
+// Test builds link `std`, whose inherent methods then take precedence.
+#[cfg(all(not(feature = "std"), not(test)))]
+use super::no_std_math::FloatMath;
+
 // ---------------------------------------------------------------------------
 // Lane views: a `u128` as an array of lanes (lane 0 = least significant bits)
 // and back.
@@ -1214,7 +1218,7 @@ pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hint::black_box;
+    use core::hint::black_box;
 
     const F32_SNAN: u32 = 0x7fa0_0001;
     const F64_SNAN: u64 = 0x7ff4_0000_0000_0001;

@@ -1,0 +1,279 @@
+//! Statically typed calls in both directions: [`TypedFunc`] calls wasm with
+//! Rust values, and [`IntoFunc`] turns a Rust closure into a host function
+//! whose wasm type comes from the closure's signature.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use super::error::Error;
+use super::externals::Caller;
+use super::store::{AsContextMut, HostFunc};
+use super::values::{ExternRef, Func, Val};
+use crate::exec::trap::Trap;
+use crate::types::{FuncType, ValType};
+
+/// A Rust type that is one wasm value.
+pub trait WasmTy: Sized + Send + 'static {
+    /// The wasm type.
+    const TYPE: ValType;
+    /// Converts into a [`Val`].
+    fn into_val(self) -> Val;
+    /// Converts from a [`Val`] of type [`Self::TYPE`].
+    fn from_val(value: Val) -> Option<Self>;
+}
+
+macro_rules! wasm_ty {
+    ($($rust:ty => $ty:ident, |$v:ident| $into:expr, |$w:ident| $from:expr;)*) => {$(
+        impl WasmTy for $rust {
+            const TYPE: ValType = ValType::$ty;
+            fn into_val(self) -> Val {
+                let $v = self;
+                $into
+            }
+            fn from_val(value: Val) -> Option<Self> {
+                let $w = value;
+                $from
+            }
+        }
+    )*};
+}
+
+wasm_ty! {
+    i32 => I32, |v| Val::I32(v), |w| w.i32();
+    u32 => I32, |v| Val::I32(v as i32), |w| w.i32().map(|x| x as u32);
+    i64 => I64, |v| Val::I64(v), |w| w.i64();
+    u64 => I64, |v| Val::I64(v as i64), |w| w.i64().map(|x| x as u64);
+    f32 => F32, |v| Val::from(v), |w| w.f32();
+    f64 => F64, |v| Val::from(v), |w| w.f64();
+    u128 => V128, |v| Val::V128(v), |w| w.v128();
+    Option<Func> => FuncRef, |v| Val::FuncRef(v), |w| w.funcref();
+    Option<ExternRef> => ExternRef, |v| Val::ExternRef(v), |w| w.externref();
+}
+
+/// A list of wasm values as a Rust type: `()`, one [`WasmTy`], or a tuple of them.
+pub trait WasmTyList: Sized + Send + 'static {
+    /// The wasm types, in order.
+    fn types() -> Vec<ValType>;
+    /// Converts into values.
+    fn into_vals(self) -> Vec<Val>;
+    /// Converts from values of [`Self::types`].
+    fn from_vals(values: &[Val]) -> Option<Self>;
+}
+
+impl<A: WasmTy> WasmTyList for A {
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::TYPE]
+    }
+    fn into_vals(self) -> Vec<Val> {
+        alloc::vec![self.into_val()]
+    }
+    fn from_vals(values: &[Val]) -> Option<Self> {
+        match values {
+            [value] => A::from_val(*value),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! tuple_list {
+    ($($name:ident)*) => {
+        impl<$($name: WasmTy),*> WasmTyList for ($($name,)*) {
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($name::TYPE),*]
+            }
+            #[allow(non_snake_case)]
+            fn into_vals(self) -> Vec<Val> {
+                let ($($name,)*) = self;
+                alloc::vec![$($name.into_val()),*]
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            fn from_vals(values: &[Val]) -> Option<Self> {
+                let mut iter = values.iter().copied();
+                let list = ($($name::from_val(iter.next()?)?,)*);
+                match iter.next() {
+                    None => Some(list),
+                    Some(_) => None,
+                }
+            }
+        }
+    };
+}
+
+tuple_list!();
+tuple_list!(A1);
+tuple_list!(A1 A2);
+tuple_list!(A1 A2 A3);
+tuple_list!(A1 A2 A3 A4);
+tuple_list!(A1 A2 A3 A4 A5);
+tuple_list!(A1 A2 A3 A4 A5 A6);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8);
+
+/// What a host function may return: values, or a `Result` whose error traps.
+pub trait WasmRet {
+    /// The values.
+    type Values: WasmTyList;
+    /// The values, or the trap to raise.
+    fn into_result(self) -> Result<Self::Values, Trap>;
+}
+
+impl<R: WasmTyList> WasmRet for R {
+    type Values = R;
+    fn into_result(self) -> Result<R, Trap> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmTyList> WasmRet for Result<R, Trap> {
+    type Values = R;
+    fn into_result(self) -> Result<R, Trap> {
+        self
+    }
+}
+
+impl<R: WasmTyList> WasmRet for Result<R, Error> {
+    type Values = R;
+    fn into_result(self) -> Result<R, Trap> {
+        self.map_err(|error| match error {
+            Error::Trap(trap) => trap,
+            Error::Exit(status) => Trap::exit(status),
+            other => Trap::host(alloc::format!("{other}")),
+        })
+    }
+}
+
+/// A Rust closure usable as a host function. `Params` is the closure's
+/// argument list (starting with `Caller<'_, T>` or not); the wasm type is
+/// derived from it and from the return type.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    /// The wasm type and the type-erased function.
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, HostFunc<T>);
+}
+
+macro_rules! into_func {
+    ($($arg:ident)*) => {
+        impl<T, F, R, $($arg),*> IntoFunc<T, ($($arg,)*), R> for F
+        where
+            F: Fn($($arg),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+            $($arg: WasmTy,)*
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            fn into_func(self) -> (FuncType, HostFunc<T>) {
+                let ty = FuncType::new(<($($arg,)*) as WasmTyList>::types(), R::Values::types());
+                let func: HostFunc<T> = Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($arg,)*) = <($($arg,)*) as WasmTyList>::from_vals(params)
+                        .ok_or_else(|| Trap::host("host function called with wrong types"))?;
+                    let values = (self)($($arg),*).into_result()?.into_vals();
+                    results.copy_from_slice(&values);
+                    Ok(())
+                });
+                (ty, func)
+            }
+        }
+
+        impl<T, F, R, $($arg),*> IntoFunc<T, (Caller<'_, T>, $($arg,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($arg),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+            $($arg: WasmTy,)*
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            fn into_func(self) -> (FuncType, HostFunc<T>) {
+                let ty = FuncType::new(<($($arg,)*) as WasmTyList>::types(), R::Values::types());
+                let func: HostFunc<T> = Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($arg,)*) = <($($arg,)*) as WasmTyList>::from_vals(params)
+                        .ok_or_else(|| Trap::host("host function called with wrong types"))?;
+                    let values = (self)(caller, $($arg),*).into_result()?.into_vals();
+                    results.copy_from_slice(&values);
+                    Ok(())
+                });
+                (ty, func)
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A1);
+into_func!(A1 A2);
+into_func!(A1 A2 A3);
+into_func!(A1 A2 A3 A4);
+into_func!(A1 A2 A3 A4 A5);
+into_func!(A1 A2 A3 A4 A5 A6);
+into_func!(A1 A2 A3 A4 A5 A6 A7);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+
+/// A function whose wasm type was checked once against `Params` and `Results`.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _types: PhantomData<fn(Params) -> Results>,
+}
+
+impl<Params, Results> Clone for TypedFunc<Params, Results> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Params, Results> Copy for TypedFunc<Params, Results> {}
+
+impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
+    /// Checks `func`'s type against `Params -> Results`.
+    pub(crate) fn new<T>(
+        store: impl super::store::AsContext<Data = T>,
+        func: Func,
+    ) -> Result<Self, Error> {
+        let ty = func.ty(store);
+        if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice()
+        {
+            return Err(Error::Usage(alloc::format!(
+                "function type {ty} does not match the requested typed signature"
+            )));
+        }
+        Ok(TypedFunc {
+            func,
+            _types: PhantomData,
+        })
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    /// Calls the function.
+    pub fn call<T>(
+        &self,
+        store: impl AsContextMut<Data = T>,
+        params: Params,
+    ) -> Result<Results, Error> {
+        let params = params.into_vals();
+        let mut results: Vec<Val> = Results::types().into_iter().map(Val::default_for).collect();
+        self.func.call(store, &params, &mut results)?;
+        Results::from_vals(&results).ok_or_else(|| Error::Usage("result types changed".into()))
+    }
+}
+
+impl Func {
+    /// The function as a [`TypedFunc`], if its type is `Params -> Results`.
+    pub fn typed<T, Params: WasmTyList, Results: WasmTyList>(
+        &self,
+        store: impl super::store::AsContext<Data = T>,
+    ) -> Result<TypedFunc<Params, Results>, Error> {
+        TypedFunc::new(store, *self)
+    }
+
+    /// A host function from a Rust closure; its wasm type comes from the
+    /// closure's signature.
+    pub fn wrap<T, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let store = store.as_context_mut();
+        let (ty, host) = func.into_func();
+        store.add_host_func(&ty, host)
+    }
+}
