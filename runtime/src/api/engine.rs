@@ -10,6 +10,8 @@ pub struct Config {
     pub(crate) features: Features,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
 }
 
 impl Default for Config {
@@ -18,6 +20,8 @@ impl Default for Config {
             features: Features::default(),
             max_call_depth: 100_000,
             max_stack_slots: 4 * 1024 * 1024,
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
@@ -37,6 +41,21 @@ impl Config {
     /// Most nested wasm calls before a call traps with "call stack exhausted".
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// Meters fuel: each wasm instruction costs one unit, calls trap with
+    /// "all fuel consumed" when a store runs out (see [`Store::set_fuel`](crate::Store::set_fuel)).
+    /// Off by default; when off, compiled code carries no metering at all.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
+        self
+    }
+
+    /// Lets an [`InterruptHandle`](crate::InterruptHandle) stop running code at
+    /// its next call or loop iteration. Off by default, at no cost.
+    pub fn interruptible(&mut self, enable: bool) -> &mut Self {
+        self.interruptible = enable;
         self
     }
 

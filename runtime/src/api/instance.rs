@@ -139,6 +139,20 @@ fn instantiate<T>(
             imports.len()
         )));
     }
+    let limits = store.limits;
+    if store.inner.instances.len() >= limits.max_instances {
+        return Err(Error::Usage("the store's instance limit is reached".into()));
+    }
+    for table in &decoded.tables {
+        if table.limits.min as usize > limits.max_table_elements {
+            return Err(Error::Usage("a table exceeds the store's limit".into()));
+        }
+    }
+    for memory in &decoded.memories {
+        if memory.limits.min as usize * crate::exec::PAGE_SIZE > limits.max_memory_bytes {
+            return Err(Error::Usage("a memory exceeds the store's limit".into()));
+        }
+    }
     let index = store.inner.instances.len() as u32;
     let mut funcs = Vec::new();
     let mut tables = Vec::new();

@@ -16,6 +16,6 @@ pub use externals::{Caller, Extern, Global, Memory, Table};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreLimits};
+pub use store::{AsContext, AsContextMut, InterruptHandle, Store, StoreLimits};
 pub use typed::{IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
 pub use values::{ExternRef, Func, Val};

@@ -63,7 +63,11 @@ impl Module {
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let features = engine.config().features;
         let module = binary::decode(bytes, &features)?;
-        let funcs = crate::validate::validate(&module, &features)?;
+        let instrumentation = crate::validate::Instrumentation {
+            fuel: engine.config().consume_fuel,
+            interrupts: engine.config().interruptible,
+        };
+        let funcs = crate::validate::validate_with(&module, &features, instrumentation)?;
         Ok(Module {
             compiled: Arc::new(CompiledModule {
                 module,

@@ -5,6 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::engine::Engine;
+use super::error::Error;
 use super::externals::Caller;
 use super::values::{Func, Val};
 use crate::exec::store::{FuncEntity, StoreInner};
@@ -21,6 +22,8 @@ pub struct StoreLimits {
     pub max_memory_bytes: usize,
     /// Largest size a table may grow to, in elements.
     pub max_table_elements: usize,
+    /// Most instances the store may hold.
+    pub max_instances: usize,
 }
 
 impl Default for StoreLimits {
@@ -28,6 +31,7 @@ impl Default for StoreLimits {
         StoreLimits {
             max_memory_bytes: 1 << 32,
             max_table_elements: 10_000_000,
+            max_instances: 10_000,
         }
     }
 }
@@ -82,9 +86,52 @@ impl<T> Store<T> {
         Func(self.inner.funcs.len() as u32 - 1)
     }
 
+    /// Sets the fuel left for running code; requires [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.require_fuel()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left; requires [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn get_fuel(&self) -> Result<u64, Error> {
+        self.require_fuel()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn require_fuel(&self) -> Result<(), Error> {
+        if self.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::Usage("fuel is not enabled: see Config::consume_fuel".into()))
+        }
+    }
+
+    /// A handle another thread can use to stop this store's running call;
+    /// requires [`Config::interruptible`](crate::Config::interruptible).
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            flag: Arc::clone(&self.inner.interrupt),
+        }
+    }
+
     /// Sets the limits on memory and table growth.
     pub fn set_limits(&mut self, limits: StoreLimits) {
         self.limits = limits;
+    }
+}
+
+/// Stops a store's running wasm call from any thread: the call traps with
+/// "interrupted" at its next function entry or loop iteration.
+#[derive(Clone, Debug)]
+pub struct InterruptHandle {
+    flag: Arc<core::sync::atomic::AtomicBool>,
+}
+
+impl InterruptHandle {
+    /// Asks the running (or next) call to stop.
+    pub fn interrupt(&self) {
+        self.flag.store(true, core::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -81,6 +81,14 @@ opcodes_macro::executor! {
             /// Number of targets; the last one is the default.
             len: u32,
         },
+        /// Takes fuel for the instructions up to the next metering point; traps
+        /// when the store has too little (emitted only when fuel is on).
+        ConsumeFuel {
+            /// Wasm instructions paid for.
+            amount: u32,
+        },
+        /// Traps if the store was asked to interrupt (emitted only when enabled).
+        CheckInterrupt,
         /// Moves the results to the frame base and returns to the caller.
         Return {
             /// Slots the results take.

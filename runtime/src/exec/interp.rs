@@ -9,6 +9,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 
 use super::code::{execute_table_op, CompiledFunc, Op};
 use super::memory::MemoryView;
@@ -365,6 +366,19 @@ unsafe fn run<T, R: Tracer>(
                     adjust!(target.drop, target.keep);
                 }
                 branch!(target.target);
+            }
+            Op::ConsumeFuel { amount } => {
+                let amount = u64::from(*amount);
+                if store.inner.fuel < amount {
+                    trap!(TrapCode::OutOfFuel);
+                }
+                store.inner.fuel -= amount;
+            }
+            Op::CheckInterrupt => {
+                // Cleared as it fires, so the store can run again afterwards.
+                if store.inner.interrupt.swap(false, Ordering::Relaxed) {
+                    trap!(TrapCode::Interrupted);
+                }
             }
             Op::Return { results } => {
                 let results = *results as usize;

@@ -137,6 +137,10 @@ pub(crate) struct StoreInner {
     pub(crate) stack_top: usize,
     /// Wasm frames live in calls that are still running (nested calls included).
     pub(crate) depth: usize,
+    /// Fuel left, when the engine meters fuel.
+    pub(crate) fuel: u64,
+    /// Set by an [`InterruptHandle`](crate::InterruptHandle) to stop the running call.
+    pub(crate) interrupt: alloc::sync::Arc<core::sync::atomic::AtomicBool>,
 }
 
 impl StoreInner {
@@ -151,6 +155,8 @@ impl StoreInner {
             stack: None,
             stack_top: 0,
             depth: 0,
+            fuel: 0,
+            interrupt: Default::default(),
         }
     }
 

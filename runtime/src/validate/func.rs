@@ -88,6 +88,8 @@ pub(crate) struct FuncValidator<'m> {
     branch_targets: Vec<BranchTarget>,
     /// Byte offset of the instruction being validated.
     offset: usize,
+    /// The `ConsumeFuel` op paying for the current straight-line segment.
+    fuel_op: Option<usize>,
 }
 
 opcodes_macro::validator!("../opcodes.toml");
@@ -128,6 +130,7 @@ impl<'m> FuncValidator<'m> {
             offsets: Vec::new(),
             branch_targets: Vec::new(),
             offset: body.code.start,
+            fuel_op: None,
         };
         validator.controls.push(ControlFrame {
             kind: FrameKind::Function,
@@ -140,6 +143,8 @@ impl<'m> FuncValidator<'m> {
             fixups: Vec::new(),
             else_fixup: None,
         });
+        validator.check_interrupt();
+        validator.begin_fuel_segment();
         let bytes = &context.module.bytes[body.code.clone()];
         let mut reader = Reader::with_base(bytes, body.code.start);
         while !reader.is_empty() {
@@ -151,6 +156,7 @@ impl<'m> FuncValidator<'m> {
             }
             validator.offset = reader.offset();
             let instruction = Instruction::decode(&mut reader, &context.features)?;
+            validator.charge_fuel();
             validator.validate_instruction(&instruction)?;
         }
         if !validator.controls.is_empty() {
@@ -360,6 +366,35 @@ impl<'m> FuncValidator<'m> {
             self.controls[frame].fixups.push(Fixup::Op(index));
         }
         Ok(())
+    }
+
+    // ---- instrumentation for untrusted code ----
+
+    /// Starts a metering segment: code from here to the next segment start is
+    /// straight-line, so one `ConsumeFuel` at its head pays for all of it.
+    fn begin_fuel_segment(&mut self) {
+        self.fuel_op = None;
+        if self.context.instrumentation.fuel && self.is_reachable() {
+            self.emit(Op::ConsumeFuel { amount: 0 });
+            self.fuel_op = Some(self.code.len() - 1);
+        }
+    }
+
+    /// Counts one wasm instruction against the current segment.
+    fn charge_fuel(&mut self) {
+        if let Some(index) = self.fuel_op {
+            if let Op::ConsumeFuel { amount } = &mut self.code[index] {
+                *amount = amount.saturating_add(1);
+            }
+        }
+    }
+
+    /// Lets an interrupt stop the code here (function entry and loop headers,
+    /// so every unbounded execution passes one).
+    fn check_interrupt(&mut self) {
+        if self.context.instrumentation.interrupts {
+            self.emit(Op::CheckInterrupt);
+        }
     }
 
     // ---- immediate checks called by the generated arms ----
@@ -585,6 +620,9 @@ impl<'m> FuncValidator<'m> {
         self.pop_operands(&params)?;
         self.push_operands(&params);
         self.push_control(FrameKind::Loop, params, results);
+        // Branches back to the loop land here, so each iteration pays again.
+        self.check_interrupt();
+        self.begin_fuel_segment();
         Ok(())
     }
 
@@ -597,6 +635,7 @@ impl<'m> FuncValidator<'m> {
         self.push_operands(&params);
         self.push_control(FrameKind::If, params, results);
         self.controls.last_mut().expect("just pushed").else_fixup = else_fixup;
+        self.begin_fuel_segment();
         Ok(())
     }
 
@@ -624,6 +663,7 @@ impl<'m> FuncValidator<'m> {
         frame.kind = FrameKind::Else;
         frame.unreachable = false;
         self.controls.push(frame);
+        self.begin_fuel_segment();
         Ok(())
     }
 
@@ -650,6 +690,10 @@ impl<'m> FuncValidator<'m> {
             self.patch(Fixup::Op(index), end);
         }
         self.push_operands(&frame.results);
+        // Code after `end` is reached from several places: a new segment.
+        if !self.controls.is_empty() {
+            self.begin_fuel_segment();
+        }
         Ok(())
     }
 
@@ -665,7 +709,9 @@ impl<'m> FuncValidator<'m> {
         self.pop_operand(ValType::I32)?;
         self.pop_operands(&types)?;
         self.push_operands(&types);
-        self.emit_branch(depth, true)
+        self.emit_branch(depth, true)?;
+        self.begin_fuel_segment();
+        Ok(())
     }
 
     pub(super) fn compile_br_table(&mut self, table: &BrTable) -> Result<(), ValidationError> {

@@ -57,10 +57,21 @@ impl fmt::Display for ValidationError {
 
 impl core::error::Error for ValidationError {}
 
+/// Extra ops the translator adds for embedders that limit untrusted code.
+/// Both are off by default, so code that is not metered pays nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Instrumentation {
+    /// Charge one unit of fuel per wasm instruction, paid per straight-line segment.
+    pub fuel: bool,
+    /// Check for an interrupt request at function entry and at every loop header.
+    pub interrupts: bool,
+}
+
 /// What function bodies may refer to: the module's index spaces with imports first.
 pub(crate) struct ModuleContext<'m> {
     pub(crate) module: &'m Module,
     pub(crate) features: Features,
+    pub(crate) instrumentation: Instrumentation,
     /// Type index of every function.
     pub(crate) func_types: Vec<u32>,
     pub(crate) tables: Vec<TableType>,
@@ -75,10 +86,11 @@ pub(crate) struct ModuleContext<'m> {
 }
 
 impl<'m> ModuleContext<'m> {
-    fn new(module: &'m Module, features: Features) -> Self {
+    fn new(module: &'m Module, features: Features, instrumentation: Instrumentation) -> Self {
         let mut context = ModuleContext {
             module,
             features,
+            instrumentation,
             func_types: Vec::new(),
             tables: Vec::new(),
             memories: Vec::new(),
@@ -206,7 +218,16 @@ pub fn validate(
     module: &Module,
     features: &Features,
 ) -> Result<Vec<CompiledFunc>, ValidationError> {
-    let mut context = ModuleContext::new(module, *features);
+    validate_with(module, features, Instrumentation::default())
+}
+
+/// Like [`validate`], adding the ops `instrumentation` asks for.
+pub fn validate_with(
+    module: &Module,
+    features: &Features,
+    instrumentation: Instrumentation,
+) -> Result<Vec<CompiledFunc>, ValidationError> {
+    let mut context = ModuleContext::new(module, *features, instrumentation);
     for import in &module.imports {
         match &import.kind {
             ImportKind::Func(ty) => {
