@@ -74,7 +74,7 @@ impl Extern {
     }
 
     /// Its type.
-    pub fn ty<T>(&self, store: impl AsContext<Data = T>) -> ExternType {
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
         let store = store.as_context();
         match self {
             Extern::Func(f) => ExternType::Func(store.inner.func_type(f.0).clone()),
@@ -115,14 +115,14 @@ impl Func {
     }
 
     /// The function's type.
-    pub fn ty<T>(&self, store: impl AsContext<Data = T>) -> FuncType {
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
         store.as_context().inner.func_type(self.0).clone()
     }
 
     /// Calls the function with `params`, writing its results into `results`.
-    pub fn call<T>(
+    pub fn call(
         &self,
-        store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut,
         params: &[Val],
         results: &mut [Val],
     ) -> Result<(), Error> {
@@ -165,7 +165,7 @@ impl Func {
 
 impl Memory {
     /// A new memory of type `ty` in the store.
-    pub fn new<T>(mut store: impl AsContextMut<Data = T>, ty: MemoryType) -> Result<Memory, Error> {
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
         let store = store.as_context_mut();
         let memory = LinearMemory::new(ty)
             .ok_or_else(|| Error::Usage("cannot allocate the memory".into()))?;
@@ -184,16 +184,12 @@ impl Memory {
     }
 
     /// Size in 64 KiB pages.
-    pub fn size<T>(&self, store: impl AsContext<Data = T>) -> u32 {
+    pub fn size(&self, store: impl AsContext) -> u32 {
         store.as_context().inner.memories[self.0 as usize].pages()
     }
 
     /// Grows by `delta` pages, returning the old size.
-    pub fn grow<T>(
-        &self,
-        mut store: impl AsContextMut<Data = T>,
-        delta: u32,
-    ) -> Result<u32, Error> {
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let store = store.as_context_mut();
         let limit = store.limits.max_memory_bytes;
         store.inner.memories[self.0 as usize]
@@ -202,9 +198,9 @@ impl Memory {
     }
 
     /// Copies bytes at `offset` into `buffer`.
-    pub fn read<T>(
+    pub fn read(
         &self,
-        store: impl AsContext<Data = T>,
+        store: impl AsContext,
         offset: usize,
         buffer: &mut [u8],
     ) -> Result<(), Error> {
@@ -218,9 +214,9 @@ impl Memory {
     }
 
     /// Copies `bytes` into the memory at `offset`.
-    pub fn write<T>(
+    pub fn write(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        mut store: impl AsContextMut,
         offset: usize,
         bytes: &[u8],
     ) -> Result<(), Error> {
@@ -236,11 +232,7 @@ impl Memory {
 
 impl Global {
     /// A new global of type `ty` holding `value`.
-    pub fn new<T>(
-        mut store: impl AsContextMut<Data = T>,
-        ty: GlobalType,
-        value: Val,
-    ) -> Result<Global, Error> {
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global, Error> {
         if value.ty() != ty.content {
             return Err(Error::Usage("global value does not match its type".into()));
         }
@@ -253,13 +245,13 @@ impl Global {
     }
 
     /// The global's value.
-    pub fn get<T>(&self, store: impl AsContext<Data = T>) -> Val {
+    pub fn get(&self, store: impl AsContext) -> Val {
         let global = &store.as_context().inner.globals[self.0 as usize];
         Val::from_bits(global.ty.content, global.value)
     }
 
     /// Sets a mutable global.
-    pub fn set<T>(&self, mut store: impl AsContextMut<Data = T>, value: Val) -> Result<(), Error> {
+    pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<(), Error> {
         let global = &mut store.as_context_mut().inner.globals[self.0 as usize];
         if !global.ty.mutable {
             return Err(Error::Usage("global is immutable".into()));
@@ -274,11 +266,7 @@ impl Global {
 
 impl Table {
     /// A new table of type `ty` filled with `init`.
-    pub fn new<T>(
-        mut store: impl AsContextMut<Data = T>,
-        ty: TableType,
-        init: Val,
-    ) -> Result<Table, Error> {
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         if init.ty() != ty.element.into() {
             return Err(Error::Usage("table element does not match its type".into()));
         }
@@ -293,26 +281,21 @@ impl Table {
     }
 
     /// Size in elements.
-    pub fn size<T>(&self, store: impl AsContext<Data = T>) -> u32 {
+    pub fn size(&self, store: impl AsContext) -> u32 {
         store.as_context().inner.tables[self.0 as usize]
             .elements
             .len() as u32
     }
 
     /// Element `index`, if in bounds.
-    pub fn get<T>(&self, store: impl AsContext<Data = T>, index: u32) -> Option<Val> {
+    pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
         let table = &store.as_context().inner.tables[self.0 as usize];
         let bits = *table.elements.get(index as usize)?;
         Some(Val::from_bits(table.ty.element.into(), u128::from(bits)))
     }
 
     /// Sets element `index`.
-    pub fn set<T>(
-        &self,
-        mut store: impl AsContextMut<Data = T>,
-        index: u32,
-        value: Val,
-    ) -> Result<(), Error> {
+    pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<(), Error> {
         let table = &mut store.as_context_mut().inner.tables[self.0 as usize];
         if value.ty() != table.ty.element.into() {
             return Err(Error::Usage("table element does not match its type".into()));
@@ -326,12 +309,7 @@ impl Table {
     }
 
     /// Grows by `delta` elements set to `init`, returning the old size.
-    pub fn grow<T>(
-        &self,
-        mut store: impl AsContextMut<Data = T>,
-        delta: u32,
-        init: Val,
-    ) -> Result<u32, Error> {
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let store = store.as_context_mut();
         let limit = store.limits.max_table_elements;
         store.inner.tables[self.0 as usize]

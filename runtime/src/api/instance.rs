@@ -26,8 +26,8 @@ pub struct Instance(pub(crate) u32);
 impl Instance {
     /// Instantiates `module` with `imports` (in the module's import order) and
     /// runs its start function.
-    pub fn new<T>(
-        mut store: impl AsContextMut<Data = T>,
+    pub fn new(
+        mut store: impl AsContextMut,
         module: &Module,
         imports: &[Extern],
     ) -> Result<Instance, Error> {
@@ -41,21 +41,21 @@ impl Instance {
     }
 
     /// The export called `name`.
-    pub fn get_export<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Extern> {
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let store = store.as_context();
         let instance = &store.inner.instances[self.0 as usize];
         instance.exports.get(name).copied().map(Extern::from_addr)
     }
 
     /// The exported function called `name`.
-    pub fn get_func<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Func> {
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
     }
 
     /// The exported function called `name`, checked to have type `Params -> Results`.
-    pub fn get_typed_func<T, Params: WasmTyList, Results: WasmTyList>(
+    pub fn get_typed_func<Params: WasmTyList, Results: WasmTyList>(
         &self,
-        store: impl AsContext<Data = T>,
+        store: impl AsContext,
         name: &str,
     ) -> Result<TypedFunc<Params, Results>, Error> {
         let store = store.as_context();
@@ -66,22 +66,22 @@ impl Instance {
     }
 
     /// The exported memory called `name`.
-    pub fn get_memory<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Memory> {
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }
 
     /// The exported global called `name`.
-    pub fn get_global<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Global> {
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
 
     /// The exported table called `name`.
-    pub fn get_table<T>(&self, store: impl AsContext<Data = T>, name: &str) -> Option<Table> {
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }
 
     /// Every export, by name.
-    pub fn exports<T>(&self, store: impl AsContext<Data = T>) -> Vec<(String, Extern)> {
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let store = store.as_context();
         store.inner.instances[self.0 as usize]
             .exports
@@ -91,7 +91,7 @@ impl Instance {
     }
 
     /// The instance's memory 0, exported or not.
-    pub fn default_memory<T>(&self, store: impl AsContext<Data = T>) -> Option<Memory> {
+    pub fn default_memory(&self, store: impl AsContext) -> Option<Memory> {
         let store = store.as_context();
         store.inner.instances[self.0 as usize]
             .memories

@@ -103,7 +103,9 @@ impl<T> Store<T> {
         if self.engine.config().consume_fuel {
             Ok(())
         } else {
-            Err(Error::Usage("fuel is not enabled: see Config::consume_fuel".into()))
+            Err(Error::Usage(
+                "fuel is not enabled: see Config::consume_fuel".into(),
+            ))
         }
     }
 

@@ -222,10 +222,7 @@ impl<Params, Results> Copy for TypedFunc<Params, Results> {}
 
 impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     /// Checks `func`'s type against `Params -> Results`.
-    pub(crate) fn new<T>(
-        store: impl super::store::AsContext<Data = T>,
-        func: Func,
-    ) -> Result<Self, Error> {
+    pub(crate) fn new(store: impl super::store::AsContext, func: Func) -> Result<Self, Error> {
         let ty = func.ty(store);
         if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice()
         {
@@ -245,11 +242,7 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     }
 
     /// Calls the function.
-    pub fn call<T>(
-        &self,
-        store: impl AsContextMut<Data = T>,
-        params: Params,
-    ) -> Result<Results, Error> {
+    pub fn call(&self, store: impl AsContextMut, params: Params) -> Result<Results, Error> {
         let params = params.into_vals();
         let mut results: Vec<Val> = Results::types().into_iter().map(Val::default_for).collect();
         self.func.call(store, &params, &mut results)?;
@@ -259,9 +252,9 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
 
 impl Func {
     /// The function as a [`TypedFunc`], if its type is `Params -> Results`.
-    pub fn typed<T, Params: WasmTyList, Results: WasmTyList>(
+    pub fn typed<Params: WasmTyList, Results: WasmTyList>(
         &self,
-        store: impl super::store::AsContext<Data = T>,
+        store: impl super::store::AsContext,
     ) -> Result<TypedFunc<Params, Results>, Error> {
         TypedFunc::new(store, *self)
     }
