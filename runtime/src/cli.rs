@@ -57,9 +57,13 @@ struct RunArgs {
     /// Print every executed instruction, with the values it used, to stderr.
     #[arg(long)]
     trace: bool,
-    /// Set an environment variable for the guest: NAME=VALUE.
-    #[arg(long = "env", value_name = "NAME=VALUE")]
+    /// Set an environment variable for the guest: NAME=VALUE, or NAME to pass on the host's value.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
     envs: Vec<String>,
+    /// Let the guest use host directory HOST (and all beneath it), named GUEST
+    /// (default: HOST as given). Repeatable; descriptors start at 3, in order.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
     /// A .wasm or .wat file.
     file: PathBuf,
     /// Arguments for the program (or for the --invoke export).
@@ -184,8 +188,18 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
     builder.arg(args.file.to_string_lossy());
     builder.args(args.args.iter().cloned());
     for pair in &args.envs {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        builder.env(name, value);
+        match pair.split_once('=') {
+            Some((name, value)) => builder.env(name, value),
+            // As in wasmtime: a bare name passes on the host's value, if any.
+            None => match std::env::var(pair) {
+                Ok(value) => builder.env(pair, value),
+                Err(_) => &mut builder,
+            },
+        };
+    }
+    for dir in &args.dirs {
+        let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
+        builder.preopened_dir(host, guest)?;
     }
     let mut store = Store::new(engine, builder.build());
     let mut linker = Linker::<WasiCtx>::new(engine);
