@@ -7,6 +7,44 @@
 //! Every instruction is declared once, in `opcodes.toml`; the `opcodes-macro`
 //! crate generates the opcode enum, decoder, printer, validator arms and
 //! executor arms from it. This crate holds only what a table cannot say.
+//!
+//! # Embedding
+//!
+//! The API follows wasmtime's names: an [`Engine`] compiles [`Module`]s, a
+//! [`Store`] owns instances and the host's data, a [`Linker`] resolves imports.
+//!
+//! ```
+//! use tabula::{Caller, Engine, Linker, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module
+//!     (import "env" "double" (func $double (param i32) (result i32)))
+//!     (func (export "run") (param i32) (result i32)
+//!       (i32.add (call $double (local.get 0)) (i32.const 1))))"#)?;
+//!
+//! let mut store = Store::new(&engine, 0u32); // host data: a call counter
+//! let mut linker = Linker::new(&engine);
+//! linker.func_wrap("env", "double", |mut caller: Caller<'_, u32>, x: i32| {
+//!     *caller.data_mut() += 1;
+//!     x * 2
+//! })?;
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
+//! assert_eq!(run.call(&mut store, 20)?, 41);
+//! assert_eq!(*store.data(), 1);
+//! # Ok::<(), tabula::Error>(())
+//! ```
+//!
+//! Limits for untrusted code: [`Config::consume_fuel`] with
+//! [`Store::set_fuel`], [`Config::interruptible`] with
+//! [`Store::interrupt_handle`], [`Config::max_call_depth`] and
+//! [`Store::set_limits`]. WASI preview1 lives in `tabula::wasi` (feature `wasi`).
+//!
+//! # Features
+//!
+//! `std`, `wat`, `wasi`, `wast` and `cli` are on by default. With
+//! `--no-default-features` the crate is `#![no_std]` + `alloc`: decoding,
+//! validation, execution and the embedding API, with no text format or WASI.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
