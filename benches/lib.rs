@@ -1,0 +1,1 @@
+//! Benchmarks live in `execute.rs`; run them with `cargo bench -p tabula-benches`.
