@@ -27,7 +27,9 @@ fn fuel_stops_an_infinite_loop() {
     let module = Module::new(&engine, SPIN).unwrap();
     let mut store = Store::new(&engine, ());
     store.set_fuel(10_000).unwrap();
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
     let error = spin.call(&mut store, ()).unwrap_err();
     assert_eq!(error.as_trap().unwrap().code, TrapCode::OutOfFuel);
@@ -41,8 +43,12 @@ fn fuel_is_deterministic_and_proportional() {
     let used = |n: i32| {
         let mut store = Store::new(&engine, ());
         store.set_fuel(u64::MAX).unwrap();
-        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-        let count = instance.get_typed_func::<i32, i32>(&store, "count").unwrap();
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
         assert_eq!(count.call(&mut store, n).unwrap(), n);
         u64::MAX - store.get_fuel().unwrap()
     };
@@ -66,7 +72,9 @@ fn interrupt_from_another_thread() {
     let engine = Engine::new(&config);
     let module = Module::new(&engine, SPIN).unwrap();
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
     let handle = store.interrupt_handle();
     let stopper = std::thread::spawn(move || {
@@ -78,8 +86,12 @@ fn interrupt_from_another_thread() {
     assert_eq!(error.as_trap().unwrap().code, TrapCode::Interrupted);
     // The flag is cleared: the store can run other code afterwards.
     let module = Module::new(&engine, COUNT).unwrap();
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    let count = instance.get_typed_func::<i32, i32>(&store, "count").unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
     assert_eq!(count.call(&mut store, 5).unwrap(), 5);
 }
 
@@ -96,10 +108,16 @@ fn memory_limit_caps_growth_and_instantiation() {
         max_memory_bytes: 4 * 65536,
         ..StoreLimits::default()
     });
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
     assert_eq!(grow.call(&mut store, 3).unwrap(), 1);
-    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "past the limit memory.grow fails");
+    assert_eq!(
+        grow.call(&mut store, 1).unwrap(),
+        -1,
+        "past the limit memory.grow fails"
+    );
     let big = Module::new(&engine, "(module (memory 8))").unwrap();
     assert!(Linker::new(&engine).instantiate(&mut store, &big).is_err());
 }
