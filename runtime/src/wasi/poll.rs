@@ -142,10 +142,11 @@ pub(crate) fn poll_oneoff(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<
 
     // Report what is ready now; if nothing is, wait for the nearest clock
     // or for the host's stdin, then look again.
-    loop {
+    let due = |clocks: &[(usize, u64, u64)]| -> Vec<Event> {
         let now = clock::monotonic();
-        let due = clocks.iter().filter(|&&(_, _, deadline)| deadline <= now);
-        let due: Vec<Event> = due
+        clocks
+            .iter()
+            .filter(|&&(_, _, deadline)| deadline <= now)
             .map(|&(index, userdata, _)| Event {
                 index,
                 userdata,
@@ -154,15 +155,20 @@ pub(crate) fn poll_oneoff(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<
                 nbytes: 0,
                 flags: 0,
             })
-            .collect();
-        if !events.is_empty() || !due.is_empty() {
-            events.extend(due);
-            break;
-        }
-        let timeout = clocks.iter().map(|&(_, _, deadline)| deadline - now).min();
+            .collect()
+    };
+    loop {
+        let now = clock::monotonic();
+        let ready_now = !events.is_empty() || !due(&clocks).is_empty();
+        let nearest = clocks
+            .iter()
+            .map(|&(_, _, deadline)| deadline.saturating_sub(now))
+            .min();
         if !stdin_waiters.is_empty() {
+            // Even when something else is ready, stdin is reported if it is.
+            let timeout = if ready_now { Some(0) } else { nearest };
             if wait_host_stdin(timeout) {
-                events.extend(stdin_waiters.iter().map(|&(index, userdata)| Event {
+                events.extend(stdin_waiters.drain(..).map(|(index, userdata)| Event {
                     index,
                     userdata,
                     error: Errno::SUCCESS,
@@ -171,8 +177,13 @@ pub(crate) fn poll_oneoff(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<
                     flags: 0,
                 }));
             }
-        } else if let Some(timeout) = timeout {
-            std::thread::sleep(std::time::Duration::from_nanos(timeout));
+        } else if let (false, Some(nearest)) = (ready_now, nearest) {
+            std::thread::sleep(std::time::Duration::from_nanos(nearest));
+        }
+        let due = due(&clocks);
+        if !events.is_empty() || !due.is_empty() {
+            events.extend(due);
+            break;
         }
     }
     events.sort_by_key(|event| event.index);
