@@ -209,7 +209,12 @@ const SECTION_ORDER: [u8; 12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
 /// Decodes a module's bytes.
 pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> {
     let mut reader = Reader::new(bytes);
-    if reader.remaining() < 4 || reader.read_array::<4>()? != *b"\0asm" {
+    // The spec reads the magic before comparing it: too few bytes for it are
+    // an unexpected end, not a wrong magic (binary.wast).
+    if reader.remaining() < 4 {
+        return Err(DecodeError::new(bytes.len(), "unexpected end"));
+    }
+    if reader.read_array::<4>()? != *b"\0asm" {
         return Err(DecodeError::new(0, "magic header not detected"));
     }
     if reader.remaining() < 4 {
@@ -592,4 +597,20 @@ fn read_function_body(reader: &mut Reader<'_>) -> Result<FunctionBody, DecodeErr
         locals,
         code: code_start..start + size,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncated_magic_is_an_unexpected_end() {
+        let features = Features::default();
+        for bytes in [&b""[..], b"\x01", b"\0as"] {
+            let err = decode(bytes, &features).unwrap_err();
+            assert_eq!(err.message, "unexpected end", "{bytes:?}");
+        }
+        let err = decode(b"asm\0", &features).unwrap_err();
+        assert_eq!(err.message, "magic header not detected");
+    }
 }

@@ -169,6 +169,10 @@ impl<'s> Runner<'s> {
             Ok(Ok(())) => None,
             Ok(Err(message)) => Some(message),
             Err(payload) => {
+                // The panic unwound out of any running call: no wasm runs
+                // between directives, so the store's call bookkeeping restarts.
+                self.store.inner.stack_top = 0;
+                self.store.inner.depth = 0;
                 let message = payload
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -670,6 +674,7 @@ fn show_expected(expected: &[WastRet<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::FuncType;
 
     fn run(source: &str) -> ScriptReport {
         run_script("test.wast", source, &Config::default())
@@ -731,6 +736,84 @@ mod tests {
         "#);
         assert_eq!(report.failures, Vec::<String>::new());
         assert_eq!((report.passed, report.failed), (5, 0));
+    }
+
+    #[test]
+    fn references_vectors_and_instantiation_traps() {
+        let report = run(r#"
+            (module
+              (func $f (export "f"))
+              (func (export "id") (param externref) (result externref) local.get 0)
+              (func (export "fref") (result funcref) ref.func $f)
+              (func (export "null") (result funcref) ref.null func)
+              (func (export "v") (result v128) v128.const i32x4 1 -1 0x7fc00000 4)
+              (func (export "deep") (result i32) call 5)
+              (func (result i32) call 5))
+            (assert_return (invoke "id" (ref.extern 7)) (ref.extern 7))
+            (assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+            (assert_return (invoke "fref") (ref.func))
+            (assert_return (invoke "null") (ref.null func))
+            (assert_return (invoke "v") (v128.const i32x4 1 -1 0x7fc00000 4))
+            (assert_return (invoke "v") (v128.const f32x4 1e-45 nan:arithmetic nan:canonical 6e-45))
+            (assert_exhaustion (invoke "deep") "call stack exhausted")
+            (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+            ;; Each of these is wrong on purpose.
+            (assert_return (invoke "id" (ref.extern 7)) (ref.extern 8))
+            (assert_return (invoke "null") (ref.func))
+            (assert_return (invoke "fref") (ref.null func))
+            (assert_return (invoke "v") (v128.const i32x4 1 -1 0x7fc00000 5))
+            (assert_return (invoke "v") (v128.const f32x4 1e-45 nan:canonical nan:canonical 6e-45))
+            (assert_trap (invoke "f") "unreachable")
+            (assert_unlinkable (module) "unknown import")
+            ;; An instance of a definition becomes the current module.
+            (module definition $d (func (export "one") (result i32) i32.const 1))
+            (module instance $i $d)
+            (assert_return (invoke "one") (i32.const 1))
+            (register "x" $i)
+            (register "x" $i)
+        "#);
+        assert_eq!(
+            (report.passed, report.failed),
+            (14, 7),
+            "{:#?}",
+            report.failures
+        );
+        assert!(
+            report.failures.iter().all(|f| f.contains("expected")),
+            "{:#?}",
+            report.failures
+        );
+    }
+
+    #[test]
+    fn panics_are_failures_and_the_script_goes_on() {
+        let source = "(module (import \"host\" \"boom\" (func $boom)) \
+                      (func (export \"run\") call $boom) (func (export \"ok\")))\n\
+                      (invoke \"run\")\n\
+                      (assert_return (invoke \"ok\"))\n";
+        let mut runner = Runner::new("p.wast", source, &Config::default()).unwrap();
+        runner
+            .linker
+            .func_new("host", "boom", FuncType::new([], []), |_, _, _| {
+                panic!("host function exploded")
+            })
+            .unwrap();
+        let buffer = ParseBuffer::new(source).unwrap();
+        let wast = parser::parse::<Wast<'_>>(&buffer).unwrap();
+        for directive in wast.directives {
+            runner.run(directive);
+        }
+        let report = runner.report;
+        assert_eq!(
+            (report.passed, report.failed),
+            (2, 1),
+            "{:#?}",
+            report.failures
+        );
+        assert_eq!(
+            report.failures[0],
+            "p.wast:2: invoke \"run\": panicked: host function exploded"
+        );
     }
 
     #[test]
