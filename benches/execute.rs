@@ -15,10 +15,26 @@ struct Workload {
 }
 
 const WORKLOADS: &[Workload] = &[
-    Workload { name: "fib(27)", wat: include_str!("wat/fib.wat"), arg: 27 },
-    Workload { name: "loop 20M", wat: include_str!("wat/loop.wat"), arg: 20_000_000 },
-    Workload { name: "sieve 1M x", wat: include_str!("wat/sieve.wat"), arg: 1_000_000 },
-    Workload { name: "matmul 100", wat: include_str!("wat/matmul.wat"), arg: 100 },
+    Workload {
+        name: "fib(27)",
+        wat: include_str!("wat/fib.wat"),
+        arg: 27,
+    },
+    Workload {
+        name: "loop 20M",
+        wat: include_str!("wat/loop.wat"),
+        arg: 20_000_000,
+    },
+    Workload {
+        name: "sieve 1M x",
+        wat: include_str!("wat/sieve.wat"),
+        arg: 1_000_000,
+    },
+    Workload {
+        name: "matmul 100",
+        wat: include_str!("wat/matmul.wat"),
+        arg: 100,
+    },
 ];
 
 const RUNS: usize = 5;
@@ -67,7 +83,10 @@ fn wasmi_run(wat: &str, arg: i32) -> (Duration, i64) {
 }
 
 fn main() {
-    println!("{:<12} {:>12} {:>12} {:>14} {:>14}", "workload", "tabula", "wasmi", "wasmi/tabula", "fuel on/off");
+    println!(
+        "{:<12} {:>12} {:>12} {:>14} {:>14}",
+        "workload", "tabula", "wasmi", "wasmi/tabula", "fuel on/off"
+    );
     let mut log_speedup = 0.0;
     let mut log_fuel = 0.0;
     for w in WORKLOADS {
@@ -75,7 +94,11 @@ fn main() {
         let (fuel_time, fuel_result) = tabula_run(w.wat, w.arg, true);
         let (wasmi_time, wasmi_result) = wasmi_run(w.wat, w.arg);
         assert_eq!(tabula_result, wasmi_result, "{}: engines disagree", w.name);
-        assert_eq!(tabula_result, fuel_result, "{}: fuel changed the result", w.name);
+        assert_eq!(
+            tabula_result, fuel_result,
+            "{}: fuel changed the result",
+            w.name
+        );
         let speedup = wasmi_time.as_secs_f64() / tabula_time.as_secs_f64();
         let fuel_cost = fuel_time.as_secs_f64() / tabula_time.as_secs_f64();
         log_speedup += speedup.ln();

@@ -8,7 +8,10 @@ fn main() -> Result<(), Error> {
     let mut config = Config::new();
     config.consume_fuel(true);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, r#"(module (func (export "spin") (loop $l (br $l))))"#)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    )?;
     let mut store = Store::new(&engine, ());
     store.set_fuel(1_000_000)?;
     let instance = Linker::new(&engine).instantiate(&mut store, &module)?;

@@ -10,7 +10,10 @@ fn main() -> Result<(), Error> {
     let mut config = Config::new();
     config.interruptible(true);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, r#"(module (func (export "spin") (loop $l (br $l))))"#)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    )?;
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
     let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;

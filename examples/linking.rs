@@ -32,10 +32,15 @@ fn main() -> Result<(), Error> {
         .get_typed_func::<i32, ()>(&store, "store_square")?
         .call(&mut store, 12)?;
     // Both instances share the one memory.
-    let memory = math_instance.get_memory(&store, "memory").expect("exported");
+    let memory = math_instance
+        .get_memory(&store, "memory")
+        .expect("exported");
     let mut bytes = [0u8; 4];
     memory.read(&store, 0, &mut bytes)?;
-    println!("12 squared, read back from the shared memory: {}", i32::from_le_bytes(bytes));
+    println!(
+        "12 squared, read back from the shared memory: {}",
+        i32::from_le_bytes(bytes)
+    );
     assert_eq!(i32::from_le_bytes(bytes), 144);
     Ok(())
 }

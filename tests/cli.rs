@@ -113,3 +113,102 @@ fn missing_file_is_one_line() {
     assert!(!output.status.success());
     assert_eq!(stderr(&output).lines().count(), 1);
 }
+
+#[test]
+fn wast_reports_counts_and_status() {
+    let dir = std::env::temp_dir().join(format!("tabula-wast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.wast");
+    std::fs::write(
+        &good,
+        r#"(module (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))
+           (assert_return (invoke "div" (i32.const 7) (i32.const 2)) (i32.const 3))
+           (assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+           (assert_invalid (module (func (result i32))) "type mismatch")"#,
+    )
+    .unwrap();
+    let output = tabula(&["wast", good.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().last(), Some("4 passed, 0 failed"));
+
+    let bad = dir.join("bad.wast");
+    std::fs::write(
+        &bad,
+        r#"(module (func (export "one") (result i32) (i32.const 1)))
+           (assert_return (invoke "one") (i32.const 2))"#,
+    )
+    .unwrap();
+    let output = tabula(&["wast", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let text = stdout(&output);
+    assert_eq!(text.lines().last(), Some("1 passed, 1 failed"), "{text}");
+    assert!(
+        text.contains("bad.wast:2"),
+        "the failure names its line: {text}"
+    );
+}
+
+/// A fresh, empty directory under the system's temporary directory.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tabula-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn run_wasi_program_with_a_guest_named_dir() {
+    let dir = scratch_dir("files");
+    let mapping = format!("{}::/sandbox", dir.display());
+    let output = tabula(&["run", "--dir", &mapping, "tests/wasi/files.wasm"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).ends_with("PASSED\n"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("hello.txt")).unwrap(),
+        "Jello"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_passes_arguments_and_environment() {
+    let output = Command::new(env!("CARGO_BIN_EXE_tabula"))
+        .args(["run", "--env", "GREETING=hello", "--env", "EMPTY"])
+        .args(["tests/wasi/args_env.wasm", "one", "two words"])
+        .env("EMPTY", "")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    let out = stdout(&output);
+    // argv[0] is the program as named on the command line.
+    assert!(
+        out.starts_with("argc=3\nargv[0]=tests/wasi/args_env.wasm\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("env: EMPTY=\n"),
+        "a bare NAME passes on the host's value: {out}"
+    );
+}
+
+#[test]
+fn proc_exit_sets_the_exit_status() {
+    let output = tabula(&["run", "tests/wasi/exit.wasm", "42"]);
+    assert_eq!(output.status.code(), Some(42));
+    assert_eq!(stdout(&output), "ending: 42\n");
+    let output = tabula(&["run", "tests/wasi/exit.wasm", "trap"]);
+    assert_eq!(output.status.code(), Some(134));
+    let err = stderr(&output);
+    assert!(
+        err.contains("unreachable") && err.contains("0: main @"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_dir_is_reported() {
+    let output = tabula(&["run", "--dir", "/no/such/dir", "tests/wasi/exit.wasm"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("cannot open directory /no/such/dir"));
+}
