@@ -50,7 +50,7 @@ pub fn validator(input: TokenStream) -> TokenStream {
 
 /// Generates the `Op` enum and `execute_table_op`.
 ///
-/// ```ignore
+/// ```text
 /// opcodes_macro::executor! {
 ///     table = "../opcodes.toml";
 ///     internal {
