@@ -147,3 +147,23 @@ fn invalid_module_reports_offset() {
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
+
+#[test]
+fn disabled_proposals_are_refused() {
+    let mut config = tabula::Config::new();
+    config.features(Features::wasm1());
+    let mvp = Engine::new(&config);
+    let sign_ext = "(module (func (param i32) (result i32) (i32.extend8_s (local.get 0))))";
+    let multi_value = "(module (func (result i32 i32) (i32.const 1) (i32.const 2)))";
+    let bulk = "(module (memory 1) (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))";
+    let simd = "(module (func (result v128) (v128.const i64x2 0 0)))";
+    for text in [sign_ext, multi_value, bulk, simd] {
+        assert!(Module::new(&mvp, text).is_err(), "1.0 accepted {text}");
+        assert!(
+            Module::new(&Engine::default(), text).is_ok(),
+            "2.0 refused {text}"
+        );
+    }
+    // 2.0 itself has exactly one memory.
+    assert!(Module::new(&Engine::default(), "(module (memory 1) (memory 1))").is_err());
+}
