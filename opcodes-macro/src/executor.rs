@@ -1,8 +1,10 @@
-//! The compiled-code `Op` enum and `execute_table_op`.
+//! The compiled-code `Op` enum, `table_dispatch!` and `execute_vector_op`.
 //!
 //! `Op` holds the internal ops given to the macro (branches with resolved
 //! targets, slot moves, ...) followed by one variant per table row that is not
-//! `exec = "control"`. `execute_table_op` runs the `pure`, `load` and `store`
+//! `exec = "control"`. `table_dispatch!` (scalar rows, inside the interpreter's
+//! own match) and `execute_vector_op` (rows touching `v128`, out of line) run
+//! the `pure`, `load` and `store`
 //! rows: pop the operands, call `semantics::<id>`, push the result.
 
 use crate::table::{Exec, Imm, ImmKind, Op, Table, ValType};
@@ -146,10 +148,29 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
         });
         quote!(#pat => { #(#writes)* })
     });
-    let execute_arms: Vec<TokenStream> = rows
+    // Rows touching `v128` run out of line, so their many arms do not crowd
+    // the registers of the interpreter loop that inlines the scalar ones.
+    let is_vector = |op: &&&Op| {
+        let sig = op.sig.as_ref().expect("generated rows have a sig");
+        sig.params
+            .iter()
+            .chain(&sig.results)
+            .any(|t| *t == ValType::V128)
+    };
+    let generated: Vec<&Op> = rows
         .iter()
+        .copied()
         .filter(|op| matches!(op.exec, Exec::Pure | Exec::Load | Exec::Store))
-        .map(|op| execute_arm(op))
+        .collect();
+    let execute_arms: Vec<TokenStream> = generated
+        .iter()
+        .filter(|op| !is_vector(op))
+        .map(|op| execute_arm(op, &Names::dispatch_macro()))
+        .collect();
+    let vector_arms: Vec<TokenStream> = generated
+        .iter()
+        .filter(|op| is_vector(op))
+        .map(|op| execute_arm(op, &Names::function()))
         .collect();
     let table_patterns: Vec<TokenStream> = rows
         .iter()
@@ -182,7 +203,7 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
         }
 
         impl Op {
-            /// True for ops whose semantics `execute_table_op` runs.
+            /// True for ops run by `table_dispatch!` or `execute_vector_op`, which trace them.
             pub const fn runs_from_table(&self) -> bool {
                 matches!(self, #( #table_patterns )|*)
             }
@@ -200,24 +221,55 @@ pub fn generate(table: &Table, internal: &[Variant]) -> Result<TokenStream, Stri
             }
         }
 
-        /// Runs an op whose meaning is a function in `semantics`: pops its
-        /// operands, calls the function and pushes the result.
+        /// A `match` on `$op` with one arm per scalar `pure`, `load` and
+        /// `store` row (pop the operands, call `semantics::<id>`, push the
+        /// result), then the caller's arms: one match, so one dispatch. Rows
+        /// that touch `v128` are left to the caller's arms (they run in
+        /// `execute_vector_op`). A trap goes through the caller's
+        /// `$check!(Result<_, TrapCode>)`.
+        ///
+        /// Safety (the arms are unsafe code): `$stack` must hold the operands
+        /// validation proved are there, with room for the result.
+        macro_rules! table_dispatch {
+            (
+                match $op:ident {
+                    stack: $stack:ident,
+                    memory: $memory:ident,
+                    tracer: $tracer:ident,
+                    tracing: $tracing:expr,
+                    check: $check:ident,
+                    $($arms:tt)*
+                }
+            ) => {
+                match $op {
+                    #( #execute_arms )*
+                    $($arms)*
+                }
+            };
+        }
+        pub(crate) use table_dispatch;
+
+        /// The rows that touch `v128`, kept out of line.
+        /// Takes and returns the stack pointer by value so the caller's stays
+        /// in a register.
         ///
         /// # Safety
-        /// `op` must be a `pure`, `load` or `store` row, and `stack` must hold the
-        /// operands validation proved are there, with room for the result.
-        #[inline(always)]
-        pub(crate) unsafe fn execute_table_op<T: Tracer>(
+        /// `op` must be a `v128` row, and the stack must hold the operands
+        /// validation proved are there, with room for the result.
+        #[inline(never)]
+        pub(crate) unsafe fn execute_vector_op<T: Tracer>(
             op: &Op,
-            stack: &mut ValueStack,
-            memory: &MemoryView,
+            sp: *mut u64,
+            memory: MemoryView,
             tracer: &mut T,
-        ) -> Result<(), TrapCode> {
+        ) -> Result<*mut u64, TrapCode> {
+            let mut stack = ValueStack { sp };
+            let stack = &mut stack;
             match op {
-                #( #execute_arms )*
+                #( #vector_arms )*
                 _ => unreachable!("{op} is not a table op"),
             }
-            Ok(())
+            Ok(stack.sp)
         }
     })
 }
@@ -228,12 +280,60 @@ fn operand_names(count: usize) -> Vec<Ident> {
         .collect()
 }
 
-fn pop(ty: ValType, name: &Ident) -> TokenStream {
-    let method = format_ident!("pop_{}", ty.lower());
-    quote!(let #name = stack.#method();)
+/// How a generated arm names what it works on: plain identifiers inside a
+/// function, `$`-parameters inside the `table_dispatch!` macro.
+struct Names {
+    op: TokenStream,
+    stack: TokenStream,
+    memory: TokenStream,
+    tracer: TokenStream,
+    /// Whether tracing is on (a constant).
+    tracing: TokenStream,
+    /// Wraps a `Result<_, TrapCode>` expression into its value or a trap.
+    check: fn(TokenStream) -> TokenStream,
 }
 
-fn execute_arm(op: &Op) -> TokenStream {
+impl Names {
+    /// Inside `fn(op, stack, memory, tracer) -> Result<_, TrapCode>`.
+    fn function() -> Names {
+        Names {
+            op: quote!(op),
+            stack: quote!(stack),
+            memory: quote!(memory),
+            tracer: quote!(tracer),
+            tracing: quote!(T::ENABLED),
+            check: |e| quote!(#e?),
+        }
+    }
+
+    /// Inside `table_dispatch!`, whose caller passes these names.
+    fn dispatch_macro() -> Names {
+        Names {
+            op: quote!($op),
+            stack: quote!($stack),
+            memory: quote!($memory),
+            tracer: quote!($tracer),
+            tracing: quote!($tracing),
+            check: |e| quote!($check!(#e)),
+        }
+    }
+}
+
+fn pop(names: &Names, ty: ValType, name: &Ident) -> TokenStream {
+    let method = format_ident!("pop_{}", ty.lower());
+    let stack = &names.stack;
+    quote!(let #name = #stack.#method();)
+}
+
+fn execute_arm(op: &Op, names: &Names) -> TokenStream {
+    let Names {
+        op: op_name,
+        stack,
+        memory,
+        tracer,
+        tracing,
+        check,
+    } = names;
     let sig = op.sig.as_ref().expect("generated rows have a sig");
     let pat = row_pattern(op);
     let semantics = op.fn_ident();
@@ -249,7 +349,14 @@ fn execute_arm(op: &Op) -> TokenStream {
             }
         })
         .collect();
-    let question = if op.traps { quote!(?) } else { quote!() };
+    let semantics_call = |args: TokenStream| {
+        let call = quote!(semantics::#semantics(#args));
+        if op.traps {
+            check(call)
+        } else {
+            call
+        }
+    };
     let (address, operand_types): (Option<Ident>, &[ValType]) = match op.exec {
         Exec::Load | Exec::Store => (Some(format_ident!("address")), &sig.params[1..]),
         _ => (None, &sig.params[..]),
@@ -259,9 +366,9 @@ fn execute_arm(op: &Op) -> TokenStream {
         .iter()
         .zip(&operands)
         .rev()
-        .map(|(t, n)| pop(*t, n))
+        .map(|(t, n)| pop(names, *t, n))
         .collect();
-    let pop_address = address.as_ref().map(|a| pop(ValType::I32, a));
+    let pop_address = address.as_ref().map(|a| pop(names, ValType::I32, a));
     let consumed: Vec<TokenStream> = address
         .iter()
         .chain(operands.iter())
@@ -272,29 +379,35 @@ fn execute_arm(op: &Op) -> TokenStream {
     let (body, produced) = match op.exec {
         Exec::Load => {
             let bytes = Literal::usize_unsuffixed(op.access.unwrap_or(0) as usize);
+            let load = check(quote!(#memory.load::<#bytes>(address, *offset)));
+            let call = semantics_call(quote!(#call_args bytes, #(#operands),*));
             (
                 quote! {
-                    let bytes = memory.load::<#bytes>(address, *offset)?;
-                    let #result = semantics::#semantics(#call_args bytes, #(#operands),*)#question;
+                    let bytes = #load;
+                    let #result = #call;
                 },
                 true,
             )
         }
-        Exec::Store => (
-            quote! {
-                let bytes = semantics::#semantics(#call_args #(#operands),*)#question;
-                memory.store(address, *offset, bytes)?;
-            },
-            false,
-        ),
-        _ if sig.results.is_empty() => (
-            quote!(semantics::#semantics(#call_args #(#operands),*)#question;),
-            false,
-        ),
-        _ => (
-            quote!(let #result = semantics::#semantics(#call_args #(#operands),*)#question;),
-            true,
-        ),
+        Exec::Store => {
+            let call = semantics_call(quote!(#call_args #(#operands),*));
+            let store = check(quote!(#memory.store(address, *offset, bytes)));
+            (
+                quote! {
+                    let bytes = #call;
+                    #store;
+                },
+                false,
+            )
+        }
+        _ if sig.results.is_empty() => {
+            let call = semantics_call(quote!(#call_args #(#operands),*));
+            (quote!(#call;), false)
+        }
+        _ => {
+            let call = semantics_call(quote!(#call_args #(#operands),*));
+            (quote!(let #result = #call;), true)
+        }
     };
     let produced_list = if produced {
         quote!(&[#result.into()])
@@ -304,7 +417,7 @@ fn execute_arm(op: &Op) -> TokenStream {
     let push = match (produced, sig.results.first()) {
         (true, Some(t)) => {
             let method = format_ident!("push_{}", t.lower());
-            quote!(stack.#method(#result);)
+            quote!(#stack.#method(#result);)
         }
         _ => quote!(),
     };
@@ -313,8 +426,8 @@ fn execute_arm(op: &Op) -> TokenStream {
             #(#pops_operands)*
             #pop_address
             #body
-            if T::ENABLED {
-                tracer.record(op, &[#(#consumed),*], #produced_list);
+            if #tracing {
+                #tracer.record(#op_name, &[#(#consumed),*], #produced_list);
             }
             #push
         }

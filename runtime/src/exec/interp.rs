@@ -11,8 +11,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
-use super::code::{execute_table_op, CompiledFunc, Op};
+use super::code::{execute_vector_op, table_dispatch, CompiledFunc, Op};
 use super::memory::MemoryView;
+use super::semantics;
 use super::stack::{StackStorage, ValueStack};
 use super::store::{FuncEntity, StoreInner};
 use super::trace::Tracer;
@@ -175,6 +176,254 @@ fn range(
     Ok(start..end)
 }
 
+/// What the dispatch loop needs only on calls, returns, traps and the rarer
+/// ops. It lives in memory behind one pointer, so the loop's registers stay
+/// free for `ip`, `sp`, `fp` and the memory view.
+struct Cold<'s, T> {
+    store: &'s mut Store<T>,
+    /// Callers' frames, innermost last.
+    frames: Vec<Frame>,
+    /// The running function.
+    func: *const CompiledFunc,
+    /// Its instance.
+    instance: u32,
+    /// Store depth of the entry frame.
+    depth_base: usize,
+    max_depth: usize,
+    /// One past the last slot of the stack storage.
+    stack_end: *mut u64,
+}
+
+impl<T> Cold<'_, T> {
+    fn inst(&self) -> &super::store::InstanceEntity {
+        &self.store.inner.instances[self.instance as usize]
+    }
+
+    fn memory_view(&mut self) -> MemoryView {
+        memory_view(&mut self.store.inner, self.instance)
+    }
+}
+
+/// A trap at the op before `ip`, with the backtrace of the live frames.
+#[cold]
+#[inline(never)]
+fn trap_at<T>(cx: &Cold<'_, T>, ip: *const Op, code: TrapCode) -> Trap {
+    let mut trap = Trap::new(code);
+    trap.backtrace = backtrace(&cx.store.inner, cx.func, ip, cx.instance, &cx.frames);
+    trap
+}
+
+/// Calls host function `host` from wasm: pops its arguments from `sp`,
+/// pushes its results and returns the new `sp`.
+///
+/// # Safety
+/// `sp` must be the top of the stack with the arguments validation proved
+/// are there, and room for the results.
+#[inline(never)]
+unsafe fn call_host_from_wasm<T>(
+    cx: &mut Cold<'_, T>,
+    ip: *const Op,
+    sp: *mut u64,
+    host: u32,
+    type_id: u32,
+) -> Result<*mut u64, Trap> {
+    let mut stack = ValueStack { sp };
+    let ty = cx.store.inner.types.get(type_id).clone();
+    let mut args: Vec<Val> = ty.params().iter().map(|t| Val::default_for(*t)).collect();
+    for (arg, ty) in args.iter_mut().zip(ty.params()).rev() {
+        *arg = Val::pop_from(*ty, &mut stack);
+    }
+    let inner = &mut cx.store.inner;
+    inner.stack_top = stack
+        .sp
+        .offset_from(inner.stack.as_mut().expect("allocated").base())
+        as usize;
+    inner.depth = cx.depth_base + cx.frames.len();
+    let results = match call_host(cx.store, host, type_id, Some(cx.instance), &args) {
+        Ok(results) => results,
+        Err(mut trap) => {
+            trap.backtrace = backtrace(&cx.store.inner, cx.func, ip, cx.instance, &cx.frames);
+            return Err(trap);
+        }
+    };
+    for value in &results {
+        value.push_to(&mut stack);
+    }
+    Ok(stack.sp)
+}
+
+/// Runs the ops that need the store but are too rare to sit in the loop:
+/// memory sizes, bulk memory, tables and segments. Returns the new `sp`.
+///
+/// # Safety
+/// `op` is one of the ops listed here, and `sp` holds its operands.
+#[inline(never)]
+unsafe fn run_store_op<T>(
+    cx: &mut Cold<'_, T>,
+    op: &Op,
+    sp: *mut u64,
+) -> Result<*mut u64, TrapCode> {
+    let mut stack = ValueStack { sp };
+    let instance = cx.instance as usize;
+    let store = &mut *cx.store;
+    macro_rules! inst {
+        () => {
+            store.inner.instances[instance]
+        };
+    }
+    match op {
+        Op::MemorySize { .. } => {
+            let addr = inst!().memories[0] as usize;
+            stack.push_i32(store.inner.memories[addr].pages() as i32);
+        }
+        Op::MemoryGrow { .. } => {
+            let delta = stack.pop_i32() as u32;
+            let addr = inst!().memories[0] as usize;
+            let limit = store.limits.max_memory_bytes;
+            let old = store.inner.memories[addr].grow(delta, limit);
+            stack.push_i32(old.map_or(-1, |pages| pages as i32));
+        }
+        Op::MemoryFill { .. } => {
+            let len = stack.pop_i32();
+            let value = stack.pop_i32();
+            let dst = stack.pop_i32();
+            let addr = inst!().memories[0] as usize;
+            let data = &mut store.inner.memories[addr].data;
+            let dst = range(dst, len, data.len(), TrapCode::MemoryOutOfBounds)?;
+            data[dst].fill(value as u8);
+        }
+        Op::MemoryCopy { .. } => {
+            let len = stack.pop_i32();
+            let src = stack.pop_i32();
+            let dst = stack.pop_i32();
+            let addr = inst!().memories[0] as usize;
+            let data = &mut store.inner.memories[addr].data;
+            let src = range(src, len, data.len(), TrapCode::MemoryOutOfBounds)?;
+            let dst = range(dst, len, data.len(), TrapCode::MemoryOutOfBounds)?;
+            data.copy_within(src, dst.start);
+        }
+        Op::MemoryInit { dataidx, .. } => {
+            let len = stack.pop_i32();
+            let src = stack.pop_i32();
+            let dst = stack.pop_i32();
+            let segment = Arc::clone(&inst!().datas[*dataidx as usize]);
+            let addr = inst!().memories[0] as usize;
+            let data = &mut store.inner.memories[addr].data;
+            let src = range(src, len, segment.len(), TrapCode::MemoryOutOfBounds)?;
+            let dst = range(dst, len, data.len(), TrapCode::MemoryOutOfBounds)?;
+            data[dst].copy_from_slice(&segment[src]);
+        }
+        Op::DataDrop { dataidx } => {
+            inst!().datas[*dataidx as usize] = Arc::from(&[][..]);
+        }
+        Op::TableGet { tableidx } => {
+            let index = stack.pop_i32() as u32 as usize;
+            let table = inst!().tables[*tableidx as usize] as usize;
+            match store.inner.tables[table].elements.get(index) {
+                Some(&value) => stack.push_slot(value),
+                None => return Err(TrapCode::TableOutOfBounds),
+            }
+        }
+        Op::TableSet { tableidx } => {
+            let value = stack.pop_slot();
+            let index = stack.pop_i32() as u32 as usize;
+            let table = inst!().tables[*tableidx as usize] as usize;
+            match store.inner.tables[table].elements.get_mut(index) {
+                Some(slot) => *slot = value,
+                None => return Err(TrapCode::TableOutOfBounds),
+            }
+        }
+        Op::TableSize { tableidx } => {
+            let table = inst!().tables[*tableidx as usize] as usize;
+            stack.push_i32(store.inner.tables[table].elements.len() as i32);
+        }
+        Op::TableGrow { tableidx } => {
+            let delta = stack.pop_i32() as u32;
+            let init = stack.pop_slot();
+            let table = inst!().tables[*tableidx as usize] as usize;
+            let limit = store.limits.max_table_elements;
+            let old = store.inner.tables[table].grow(delta, init, limit);
+            stack.push_i32(old.map_or(-1, |size| size as i32));
+        }
+        Op::TableFill { tableidx } => {
+            let len = stack.pop_i32();
+            let value = stack.pop_slot();
+            let dst = stack.pop_i32();
+            let table = inst!().tables[*tableidx as usize] as usize;
+            let elements = &mut store.inner.tables[table].elements;
+            let dst = range(dst, len, elements.len(), TrapCode::TableOutOfBounds)?;
+            elements[dst].fill(value);
+        }
+        Op::TableCopy { dst, src } => {
+            let len = stack.pop_i32();
+            let src_start = stack.pop_i32();
+            let dst_start = stack.pop_i32();
+            let dst_table = inst!().tables[*dst as usize] as usize;
+            let src_table = inst!().tables[*src as usize] as usize;
+            let tables = &mut store.inner.tables;
+            let src_range = range(
+                src_start,
+                len,
+                tables[src_table].elements.len(),
+                TrapCode::TableOutOfBounds,
+            )?;
+            let dst_range = range(
+                dst_start,
+                len,
+                tables[dst_table].elements.len(),
+                TrapCode::TableOutOfBounds,
+            )?;
+            if dst_table == src_table {
+                tables[dst_table]
+                    .elements
+                    .copy_within(src_range, dst_range.start);
+            } else {
+                let items: Vec<u64> = tables[src_table].elements[src_range].to_vec();
+                tables[dst_table].elements[dst_range].copy_from_slice(&items);
+            }
+        }
+        Op::TableInit { elemidx, tableidx } => {
+            let len = stack.pop_i32();
+            let src = stack.pop_i32();
+            let dst = stack.pop_i32();
+            let table = inst!().tables[*tableidx as usize] as usize;
+            let segment = &store.inner.instances[instance].elems[*elemidx as usize];
+            let src = range(src, len, segment.len(), TrapCode::TableOutOfBounds)?;
+            let elements = &mut store.inner.tables[table].elements;
+            let dst = range(dst, len, elements.len(), TrapCode::TableOutOfBounds)?;
+            elements[dst].copy_from_slice(&segment[src]);
+        }
+        Op::ElemDrop { elemidx } => {
+            inst!().elems[*elemidx as usize] = Vec::new();
+        }
+        Op::RefFunc { funcidx } => {
+            let addr = inst!().funcs[*funcidx as usize];
+            stack.push_slot(u64::from(addr) + 1);
+        }
+        Op::CallIndirect { typeidx, tableidx } => {
+            // Only the checks: the caller enters the function.
+            let index = stack.pop_i32() as u32 as usize;
+            let table = inst!().tables[*tableidx as usize];
+            let expected = inst!().type_ids[*typeidx as usize];
+            let element = match store.inner.tables[table as usize].elements.get(index) {
+                Some(&element) => element,
+                None => return Err(TrapCode::UndefinedElement),
+            };
+            if element == 0 {
+                return Err(TrapCode::UninitializedElement);
+            }
+            let addr = (element - 1) as u32;
+            if store.inner.funcs[addr as usize].type_id() != expected {
+                return Err(TrapCode::IndirectCallTypeMismatch);
+            }
+            // Hand the callee's address over in the slot the index took.
+            stack.push_slot(u64::from(addr));
+        }
+        _ => unreachable!("{op} is not a store op"),
+    }
+    Ok(stack.sp)
+}
+
 /// Runs function `entry` of `instance` until it returns.
 ///
 /// # Safety
@@ -190,10 +439,7 @@ unsafe fn run<T, R: Tracer>(
     max_depth: usize,
     tracer: &mut R,
 ) -> Result<(), Trap> {
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut instance = entry_instance;
-    let mut mem = memory_view(&mut store.inner, instance);
-    let mut func: *const CompiledFunc = match store.inner.funcs[entry as usize].compiled() {
+    let func: *const CompiledFunc = match store.inner.funcs[entry as usize].compiled() {
         Some(f) => f,
         None => unreachable!("invoke handles host functions"),
     };
@@ -208,13 +454,22 @@ unsafe fn run<T, R: Tracer>(
     core::ptr::write_bytes(stack.sp, 0, (*func).local_slots as usize);
     stack.sp = stack.sp.add((*func).local_slots as usize);
     let mut ip: *const Op = (*func).code.as_ptr();
+    let mut cold = Cold {
+        store,
+        frames: Vec::new(),
+        func,
+        instance: entry_instance,
+        depth_base,
+        max_depth,
+        stack_end,
+    };
+    let cx = &mut cold;
+    let mut mem = cx.memory_view();
 
     macro_rules! trap {
-        ($code:expr) => {{
-            let mut trap = Trap::new($code);
-            trap.backtrace = backtrace(&store.inner, func, ip, instance, &frames);
-            return Err(trap);
-        }};
+        ($code:expr) => {
+            return Err(trap_at(cx, ip, $code))
+        };
     }
     macro_rules! check {
         ($result:expr) => {
@@ -224,11 +479,11 @@ unsafe fn run<T, R: Tracer>(
             }
         };
     }
-    // Enters function `addr` whose arguments are on the stack.
+    // Enters store function `addr` whose arguments are on the stack.
     macro_rules! call {
         ($addr:expr) => {{
             let addr = $addr;
-            let (callee, callee_instance) = match store.inner.funcs[addr as usize] {
+            let (callee, callee_instance) = match cx.store.inner.funcs[addr as usize] {
                 FuncEntity::Wasm {
                     ref module,
                     index,
@@ -239,59 +494,39 @@ unsafe fn run<T, R: Tracer>(
                     callee_instance,
                 ),
                 FuncEntity::Host { host, type_id } => {
-                    let ty = store.inner.types.get(type_id).clone();
-                    let mut args: Vec<Val> =
-                        ty.params().iter().map(|t| Val::default_for(*t)).collect();
-                    for (arg, ty) in args.iter_mut().zip(ty.params()).rev() {
-                        *arg = Val::pop_from(*ty, &mut stack);
-                    }
-                    store.inner.stack_top = stack
-                        .sp
-                        .offset_from(store.inner.stack.as_mut().expect("allocated").base())
-                        as usize;
-                    store.inner.depth = depth_base + frames.len();
-                    let results = match call_host(store, host, type_id, Some(instance), &args) {
-                        Ok(results) => results,
-                        Err(mut trap) => {
-                            trap.backtrace = backtrace(&store.inner, func, ip, instance, &frames);
-                            return Err(trap);
-                        }
-                    };
-                    for value in &results {
-                        value.push_to(&mut stack);
-                    }
-                    mem = memory_view(&mut store.inner, instance);
+                    stack.sp = call_host_from_wasm(cx, ip, stack.sp, host, type_id)?;
+                    mem = cx.memory_view();
                     continue;
                 }
             };
-            if depth_base + frames.len() >= max_depth {
+            if cx.depth_base + cx.frames.len() >= cx.max_depth {
                 trap!(TrapCode::CallStackExhausted);
             }
             let callee_ref = &*callee;
             let new_fp = stack.sp.sub(callee_ref.param_slots as usize);
-            if new_fp.add(callee_ref.frame_slots()) > stack_end {
+            if new_fp.add(callee_ref.frame_slots()) > cx.stack_end {
                 trap!(TrapCode::CallStackExhausted);
             }
             core::ptr::write_bytes(stack.sp, 0, callee_ref.local_slots as usize);
             stack.sp = stack.sp.add(callee_ref.local_slots as usize);
-            frames.push(Frame {
+            cx.frames.push(Frame {
                 ret_ip: ip,
                 fp,
-                func,
-                instance,
+                func: cx.func,
+                instance: cx.instance,
             });
             fp = new_fp;
-            func = callee;
+            cx.func = callee;
             ip = callee_ref.code.as_ptr();
-            if callee_instance != instance {
-                instance = callee_instance;
-                mem = memory_view(&mut store.inner, instance);
+            if callee_instance != cx.instance {
+                cx.instance = callee_instance;
+                mem = cx.memory_view();
             }
         }};
     }
     macro_rules! branch {
         ($target:expr) => {
-            ip = (*func).code.as_ptr().add($target as usize)
+            ip = (*cx.func).code.as_ptr().add($target as usize)
         };
     }
     // Keeps the top `keep` slots, removing the `drop` slots below them.
@@ -304,29 +539,151 @@ unsafe fn run<T, R: Tracer>(
             stack.sp = dst.add(keep);
         }};
     }
-    macro_rules! inst {
-        () => {
-            store.inner.instances[instance as usize]
-        };
-    }
 
     loop {
-        let op = &*ip;
-        ip = ip.add(1);
-        // Table ops are traced with their operands by the generated code.
-        if R::ENABLED && !op.runs_from_table() {
-            tracer.record(op, &[], &[]);
-        }
-        match op {
-            Op::LocalGet { slot } => stack.push_slot(fp.add(*slot as usize).read()),
-            Op::LocalSet { slot } => fp.add(*slot as usize).write(stack.pop_slot()),
-            Op::LocalTee { slot } => fp.add(*slot as usize).write(stack.sp.sub(1).read()),
-            Op::DropSlots { slots } => stack.sp = stack.sp.sub(*slots as usize),
-            Op::Select => {
-                let condition = stack.pop_i32();
-                let second = stack.pop_slot();
-                if condition == 0 {
-                    stack.sp.sub(1).write(second);
+        // The hot loop makes no calls on its usual paths, so `ip`, `sp`, `fp`
+        // and the memory view stay in registers; ops that need calls break
+        // out to the slower code below it and come back.
+        let slow: &Op = loop {
+            let op = &*ip;
+            ip = ip.add(1);
+            // Table ops are traced with their operands by the generated code.
+            if R::ENABLED && !op.runs_from_table() {
+                tracer.record(op, &[], &[]);
+            }
+            table_dispatch! { match op {
+                stack: stack,
+                memory: mem,
+                tracer: tracer,
+                tracing: R::ENABLED,
+                check: check,
+                Op::LocalGet { slot } => stack.push_slot(fp.add(*slot as usize).read()),
+                Op::LocalSet { slot } => fp.add(*slot as usize).write(stack.pop_slot()),
+                Op::LocalTee { slot } => fp.add(*slot as usize).write(stack.sp.sub(1).read()),
+                Op::DropSlots { slots } => stack.sp = stack.sp.sub(*slots as usize),
+                Op::Select => {
+                    let condition = stack.pop_i32();
+                    let second = stack.pop_slot();
+                    if condition == 0 {
+                        stack.sp.sub(1).write(second);
+                    }
+                }
+                Op::Br { target } => branch!(*target),
+                Op::BrAdjust { target, drop, keep } => {
+                    adjust!(*drop, *keep);
+                    branch!(*target);
+                }
+                Op::BrIf { target } => {
+                    if stack.pop_i32() != 0 {
+                        branch!(*target);
+                    }
+                }
+                Op::BrIfAdjust { target, drop, keep } => {
+                    if stack.pop_i32() != 0 {
+                        adjust!(*drop, *keep);
+                        branch!(*target);
+                    }
+                }
+                Op::BrUnless { target } => {
+                    if stack.pop_i32() == 0 {
+                        branch!(*target);
+                    }
+                }
+                Op::BrTable { first, len } => {
+                    let index = stack.pop_i32() as u32;
+                    let chosen = index.min(len - 1);
+                    let target = (*cx.func).branch_targets[(first + chosen) as usize];
+                    if target.drop != 0 {
+                        adjust!(target.drop, target.keep);
+                    }
+                    branch!(target.target);
+                }
+                Op::ConsumeFuel { amount } => {
+                    let amount = u64::from(*amount);
+                    let fuel = &mut cx.store.inner.fuel;
+                    if *fuel < amount {
+                        trap!(TrapCode::OutOfFuel);
+                    }
+                    *fuel -= amount;
+                }
+                Op::Return { results } => {
+                    let results = *results as usize;
+                    core::ptr::copy(stack.sp.sub(results), fp, results);
+                    stack.sp = fp.add(results);
+                    match cx.frames.pop() {
+                        None => return Ok(()),
+                        Some(frame) => {
+                            ip = frame.ret_ip;
+                            fp = frame.fp;
+                            cx.func = frame.func;
+                            if frame.instance != cx.instance {
+                                cx.instance = frame.instance;
+                                break op;
+                            }
+                        }
+                    }
+                }
+                Op::GlobalGet { globalidx } => {
+                    let inner = &cx.store.inner;
+                    let addr = inner.instances[cx.instance as usize].globals[*globalidx as usize];
+                    let global = &inner.globals[addr as usize];
+                    if global.ty.content == ValType::V128 {
+                        stack.push_v128(global.value);
+                    } else {
+                        stack.push_slot(global.value as u64);
+                    }
+                }
+                Op::GlobalSet { globalidx } => {
+                    let inner = &mut cx.store.inner;
+                    let addr = inner.instances[cx.instance as usize].globals[*globalidx as usize];
+                    let global = &mut inner.globals[addr as usize];
+                    global.value = if global.ty.content == ValType::V128 {
+                        stack.pop_v128()
+                    } else {
+                        u128::from(stack.pop_slot())
+                    };
+                }
+                Op::RefNull { .. } => stack.push_slot(0),
+                Op::RefIsNull => {
+                    let value = stack.pop_slot();
+                    stack.push_i32(i32::from(value == 0));
+                }
+                Op::Call { .. }
+                | Op::CallIndirect { .. }
+                | Op::CheckInterrupt
+                | Op::SelectV128
+                | Op::MemorySize { .. }
+                | Op::MemoryGrow { .. }
+                | Op::MemoryFill { .. }
+                | Op::MemoryCopy { .. }
+                | Op::MemoryInit { .. }
+                | Op::DataDrop { .. }
+                | Op::TableGet { .. }
+                | Op::TableSet { .. }
+                | Op::TableSize { .. }
+                | Op::TableGrow { .. }
+                | Op::TableFill { .. }
+                | Op::TableCopy { .. }
+                | Op::TableInit { .. }
+                | Op::ElemDrop { .. }
+                | Op::RefFunc { .. } => break op,
+                // The rows that touch `v128`.
+                _ => break op,
+            }}
+        };
+        match slow {
+            // A return into another instance.
+            Op::Return { .. } => mem = cx.memory_view(),
+            Op::Call { funcidx } => call!(cx.inst().funcs[*funcidx as usize]),
+            Op::CallIndirect { .. } => {
+                // The checks leave the callee's address on top of the stack.
+                stack.sp = check!(run_store_op(cx, slow, stack.sp));
+                call!(stack.pop_slot() as u32)
+            }
+            Op::CheckInterrupt => {
+                // Cleared as it fires, so the store can run again afterwards.
+                if cx.store.inner.interrupt.swap(false, Ordering::Relaxed) {
+                    trap!(TrapCode::Interrupted);
                 }
             }
             Op::SelectV128 => {
@@ -337,238 +694,25 @@ unsafe fn run<T, R: Tracer>(
                     stack.push_v128(second);
                 }
             }
-            Op::Br { target } => branch!(*target),
-            Op::BrAdjust { target, drop, keep } => {
-                adjust!(*drop, *keep);
-                branch!(*target);
-            }
-            Op::BrIf { target } => {
-                if stack.pop_i32() != 0 {
-                    branch!(*target);
-                }
-            }
-            Op::BrIfAdjust { target, drop, keep } => {
-                if stack.pop_i32() != 0 {
-                    adjust!(*drop, *keep);
-                    branch!(*target);
-                }
-            }
-            Op::BrUnless { target } => {
-                if stack.pop_i32() == 0 {
-                    branch!(*target);
-                }
-            }
-            Op::BrTable { first, len } => {
-                let index = stack.pop_i32() as u32;
-                let chosen = index.min(len - 1);
-                let target = (*func).branch_targets[(first + chosen) as usize];
-                if target.drop != 0 {
-                    adjust!(target.drop, target.keep);
-                }
-                branch!(target.target);
-            }
-            Op::ConsumeFuel { amount } => {
-                let amount = u64::from(*amount);
-                if store.inner.fuel < amount {
-                    trap!(TrapCode::OutOfFuel);
-                }
-                store.inner.fuel -= amount;
-            }
-            Op::CheckInterrupt => {
-                // Cleared as it fires, so the store can run again afterwards.
-                if store.inner.interrupt.swap(false, Ordering::Relaxed) {
-                    trap!(TrapCode::Interrupted);
-                }
-            }
-            Op::Return { results } => {
-                let results = *results as usize;
-                core::ptr::copy(stack.sp.sub(results), fp, results);
-                stack.sp = fp.add(results);
-                match frames.pop() {
-                    None => return Ok(()),
-                    Some(frame) => {
-                        ip = frame.ret_ip;
-                        fp = frame.fp;
-                        func = frame.func;
-                        if frame.instance != instance {
-                            instance = frame.instance;
-                            mem = memory_view(&mut store.inner, instance);
-                        }
-                    }
-                }
-            }
-            Op::Call { funcidx } => call!(inst!().funcs[*funcidx as usize]),
-            Op::CallIndirect { typeidx, tableidx } => {
-                let index = stack.pop_i32() as u32 as usize;
-                let table = inst!().tables[*tableidx as usize];
-                let expected = inst!().type_ids[*typeidx as usize];
-                let element = match store.inner.tables[table as usize].elements.get(index) {
-                    Some(&element) => element,
-                    None => trap!(TrapCode::UndefinedElement),
-                };
-                if element == 0 {
-                    trap!(TrapCode::UninitializedElement);
-                }
-                let addr = (element - 1) as u32;
-                if store.inner.funcs[addr as usize].type_id() != expected {
-                    trap!(TrapCode::IndirectCallTypeMismatch);
-                }
-                call!(addr)
-            }
-            Op::GlobalGet { globalidx } => {
-                let global = &store.inner.globals[inst!().globals[*globalidx as usize] as usize];
-                if global.ty.content == ValType::V128 {
-                    stack.push_v128(global.value);
-                } else {
-                    stack.push_slot(global.value as u64);
-                }
-            }
-            Op::GlobalSet { globalidx } => {
-                let addr = inst!().globals[*globalidx as usize] as usize;
-                let global = &mut store.inner.globals[addr];
-                global.value = if global.ty.content == ValType::V128 {
-                    stack.pop_v128()
-                } else {
-                    u128::from(stack.pop_slot())
-                };
-            }
-            Op::MemorySize { .. } => {
-                let addr = inst!().memories[0] as usize;
-                stack.push_i32(store.inner.memories[addr].pages() as i32);
-            }
             Op::MemoryGrow { .. } => {
-                let delta = stack.pop_i32() as u32;
-                let addr = inst!().memories[0] as usize;
-                let limit = store.limits.max_memory_bytes;
-                let old = store.inner.memories[addr].grow(delta, limit);
-                stack.push_i32(old.map_or(-1, |pages| pages as i32));
-                mem = memory_view(&mut store.inner, instance);
+                stack.sp = check!(run_store_op(cx, slow, stack.sp));
+                mem = cx.memory_view();
             }
-            Op::MemoryFill { .. } => {
-                let len = stack.pop_i32();
-                let value = stack.pop_i32();
-                let dst = stack.pop_i32();
-                let addr = inst!().memories[0] as usize;
-                let data = &mut store.inner.memories[addr].data;
-                let dst = check!(range(dst, len, data.len(), TrapCode::MemoryOutOfBounds));
-                data[dst].fill(value as u8);
-            }
-            Op::MemoryCopy { .. } => {
-                let len = stack.pop_i32();
-                let src = stack.pop_i32();
-                let dst = stack.pop_i32();
-                let addr = inst!().memories[0] as usize;
-                let data = &mut store.inner.memories[addr].data;
-                let src = check!(range(src, len, data.len(), TrapCode::MemoryOutOfBounds));
-                let dst = check!(range(dst, len, data.len(), TrapCode::MemoryOutOfBounds));
-                data.copy_within(src, dst.start);
-            }
-            Op::MemoryInit { dataidx, .. } => {
-                let len = stack.pop_i32();
-                let src = stack.pop_i32();
-                let dst = stack.pop_i32();
-                let segment = Arc::clone(&inst!().datas[*dataidx as usize]);
-                let addr = inst!().memories[0] as usize;
-                let data = &mut store.inner.memories[addr].data;
-                let src = check!(range(src, len, segment.len(), TrapCode::MemoryOutOfBounds));
-                let dst = check!(range(dst, len, data.len(), TrapCode::MemoryOutOfBounds));
-                data[dst].copy_from_slice(&segment[src]);
-            }
-            Op::DataDrop { dataidx } => {
-                let index = *dataidx as usize;
-                store.inner.instances[instance as usize].datas[index] = Arc::from(&[][..]);
-            }
-            Op::TableGet { tableidx } => {
-                let index = stack.pop_i32() as u32 as usize;
-                let table = inst!().tables[*tableidx as usize] as usize;
-                match store.inner.tables[table].elements.get(index) {
-                    Some(&value) => stack.push_slot(value),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSet { tableidx } => {
-                let value = stack.pop_slot();
-                let index = stack.pop_i32() as u32 as usize;
-                let table = inst!().tables[*tableidx as usize] as usize;
-                match store.inner.tables[table].elements.get_mut(index) {
-                    Some(slot) => *slot = value,
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSize { tableidx } => {
-                let table = inst!().tables[*tableidx as usize] as usize;
-                stack.push_i32(store.inner.tables[table].elements.len() as i32);
-            }
-            Op::TableGrow { tableidx } => {
-                let delta = stack.pop_i32() as u32;
-                let init = stack.pop_slot();
-                let table = inst!().tables[*tableidx as usize] as usize;
-                let limit = store.limits.max_table_elements;
-                let old = store.inner.tables[table].grow(delta, init, limit);
-                stack.push_i32(old.map_or(-1, |size| size as i32));
-            }
-            Op::TableFill { tableidx } => {
-                let len = stack.pop_i32();
-                let value = stack.pop_slot();
-                let dst = stack.pop_i32();
-                let table = inst!().tables[*tableidx as usize] as usize;
-                let elements = &mut store.inner.tables[table].elements;
-                let dst = check!(range(dst, len, elements.len(), TrapCode::TableOutOfBounds));
-                elements[dst].fill(value);
-            }
-            Op::TableCopy { dst, src } => {
-                let len = stack.pop_i32();
-                let src_start = stack.pop_i32();
-                let dst_start = stack.pop_i32();
-                let dst_table = inst!().tables[*dst as usize] as usize;
-                let src_table = inst!().tables[*src as usize] as usize;
-                let tables = &mut store.inner.tables;
-                let src_range = check!(range(
-                    src_start,
-                    len,
-                    tables[src_table].elements.len(),
-                    TrapCode::TableOutOfBounds
-                ));
-                let dst_range = check!(range(
-                    dst_start,
-                    len,
-                    tables[dst_table].elements.len(),
-                    TrapCode::TableOutOfBounds
-                ));
-                if dst_table == src_table {
-                    tables[dst_table]
-                        .elements
-                        .copy_within(src_range, dst_range.start);
-                } else {
-                    let items: Vec<u64> = tables[src_table].elements[src_range].to_vec();
-                    tables[dst_table].elements[dst_range].copy_from_slice(&items);
-                }
-            }
-            Op::TableInit { elemidx, tableidx } => {
-                let len = stack.pop_i32();
-                let src = stack.pop_i32();
-                let dst = stack.pop_i32();
-                let table = inst!().tables[*tableidx as usize] as usize;
-                let instance_entity = &store.inner.instances[instance as usize];
-                let segment = &instance_entity.elems[*elemidx as usize];
-                let src = check!(range(src, len, segment.len(), TrapCode::TableOutOfBounds));
-                let elements = &mut store.inner.tables[table].elements;
-                let dst = check!(range(dst, len, elements.len(), TrapCode::TableOutOfBounds));
-                elements[dst].copy_from_slice(&segment[src]);
-            }
-            Op::ElemDrop { elemidx } => {
-                store.inner.instances[instance as usize].elems[*elemidx as usize] = Vec::new();
-            }
-            Op::RefNull { .. } => stack.push_slot(0),
-            Op::RefIsNull => {
-                let value = stack.pop_slot();
-                stack.push_i32(i32::from(value == 0));
-            }
-            Op::RefFunc { funcidx } => {
-                let addr = inst!().funcs[*funcidx as usize];
-                stack.push_slot(u64::from(addr) + 1);
-            }
-            _ => check!(execute_table_op(op, &mut stack, &mem, tracer)),
+            Op::MemorySize { .. }
+            | Op::MemoryFill { .. }
+            | Op::MemoryCopy { .. }
+            | Op::MemoryInit { .. }
+            | Op::DataDrop { .. }
+            | Op::TableGet { .. }
+            | Op::TableSet { .. }
+            | Op::TableSize { .. }
+            | Op::TableGrow { .. }
+            | Op::TableFill { .. }
+            | Op::TableCopy { .. }
+            | Op::TableInit { .. }
+            | Op::ElemDrop { .. }
+            | Op::RefFunc { .. } => stack.sp = check!(run_store_op(cx, slow, stack.sp)),
+            _ => stack.sp = check!(execute_vector_op(slow, stack.sp, mem, tracer)),
         }
     }
 }
