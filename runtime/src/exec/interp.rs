@@ -648,26 +648,8 @@ unsafe fn run<T, R: Tracer>(
                     let value = stack.pop_slot();
                     stack.push_i32(i32::from(value == 0));
                 }
-                Op::Call { .. }
-                | Op::CallIndirect { .. }
-                | Op::CheckInterrupt
-                | Op::SelectV128
-                | Op::MemorySize { .. }
-                | Op::MemoryGrow { .. }
-                | Op::MemoryFill { .. }
-                | Op::MemoryCopy { .. }
-                | Op::MemoryInit { .. }
-                | Op::DataDrop { .. }
-                | Op::TableGet { .. }
-                | Op::TableSet { .. }
-                | Op::TableSize { .. }
-                | Op::TableGrow { .. }
-                | Op::TableFill { .. }
-                | Op::TableCopy { .. }
-                | Op::TableInit { .. }
-                | Op::ElemDrop { .. }
-                | Op::RefFunc { .. } => break op,
-                // The rows that touch `v128`.
+                // Calls, interrupt checks, memory and table instructions
+                // that need the store, and the rows that touch `v128`.
                 _ => break op,
             }}
         };
