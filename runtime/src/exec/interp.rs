@@ -424,6 +424,24 @@ unsafe fn run_store_op<T>(
     Ok(stack.sp)
 }
 
+/// Why the hot loop of `run` stopped: the ops that need calls. Every arm of
+/// the loop's match breaks with a constant variant, so the compiler can send
+/// each one straight to its handler instead of matching the op a second time.
+#[derive(Clone, Copy)]
+enum Slow {
+    /// A return into a function of another instance: reload the memory view.
+    NewInstance,
+    Call,
+    CallIndirect,
+    CheckInterrupt,
+    SelectV128,
+    MemoryGrow,
+    /// The other ops `run_store_op` runs.
+    Store,
+    /// A row that touches `v128`, run by `execute_vector_op`.
+    Vector,
+}
+
 /// Runs function `entry` of `instance` until it returns.
 ///
 /// # Safety
@@ -544,7 +562,7 @@ unsafe fn run<T, R: Tracer>(
         // The hot loop makes no calls on its usual paths, so `ip`, `sp`, `fp`
         // and the memory view stay in registers; ops that need calls break
         // out to the slower code below it and come back.
-        let slow: &Op = loop {
+        let slow = loop {
             let op = &*ip;
             ip = ip.add(1);
             // Table ops are traced with their operands by the generated code.
@@ -618,7 +636,7 @@ unsafe fn run<T, R: Tracer>(
                             cx.func = frame.func;
                             if frame.instance != cx.instance {
                                 cx.instance = frame.instance;
-                                break op;
+                                break Slow::NewInstance;
                             }
                         }
                     }
@@ -648,27 +666,58 @@ unsafe fn run<T, R: Tracer>(
                     let value = stack.pop_slot();
                     stack.push_i32(i32::from(value == 0));
                 }
-                // Calls, interrupt checks, memory and table instructions
-                // that need the store, and the rows that touch `v128`.
-                _ => break op,
+                // Each op that needs calls leaves with its own constant
+                // `Slow`, so every path into the code below is a direct jump
+                // from this match's one jump table.
+                Op::Call { .. } => break Slow::Call,
+                Op::CallIndirect { .. } => break Slow::CallIndirect,
+                Op::CheckInterrupt => break Slow::CheckInterrupt,
+                Op::SelectV128 => break Slow::SelectV128,
+                Op::MemoryGrow { .. } => break Slow::MemoryGrow,
+                Op::MemorySize { .. }
+                | Op::MemoryFill { .. }
+                | Op::MemoryCopy { .. }
+                | Op::MemoryInit { .. }
+                | Op::DataDrop { .. }
+                | Op::TableGet { .. }
+                | Op::TableSet { .. }
+                | Op::TableSize { .. }
+                | Op::TableGrow { .. }
+                | Op::TableFill { .. }
+                | Op::TableCopy { .. }
+                | Op::TableInit { .. }
+                | Op::ElemDrop { .. }
+                | Op::RefFunc { .. } => break Slow::Store,
+                // The rows that touch `v128`.
+                _ => break Slow::Vector,
             }}
         };
+        // The op the loop broke on (for `NewInstance`, the caller's `call`).
+        // SAFETY: every `Slow` but `NewInstance` breaks right after `ip`
+        // stepped past its op in the running function's code; `NewInstance`
+        // sets `ip` to a return address, one past a call op in the caller's
+        // code. The store keeps that code alive.
+        let op = &*ip.sub(1);
         match slow {
-            // A return into another instance.
-            Op::Return { .. } => mem = cx.memory_view(),
-            Op::Call { funcidx } => call!(cx.inst().funcs[*funcidx as usize]),
-            Op::CallIndirect { .. } => {
+            Slow::NewInstance => mem = cx.memory_view(),
+            Slow::Call => {
+                let Op::Call { funcidx } = op else {
+                    unreachable!("{op} is not a call")
+                };
+                call!(cx.inst().funcs[*funcidx as usize])
+            }
+            Slow::CallIndirect => {
                 // The checks leave the callee's address on top of the stack.
-                stack.sp = check!(run_store_op(cx, slow, stack.sp));
+                stack.sp = check!(run_store_op(cx, op, stack.sp));
                 call!(stack.pop_slot() as u32)
             }
-            Op::CheckInterrupt => {
+            Slow::CheckInterrupt => {
                 // Cleared as it fires, so the store can run again afterwards.
                 if cx.store.inner.interrupt.swap(false, Ordering::Relaxed) {
                     trap!(TrapCode::Interrupted);
                 }
             }
-            Op::SelectV128 => {
+            Slow::SelectV128 => {
                 let condition = stack.pop_i32();
                 let second = stack.pop_v128();
                 if condition == 0 {
@@ -676,25 +725,12 @@ unsafe fn run<T, R: Tracer>(
                     stack.push_v128(second);
                 }
             }
-            Op::MemoryGrow { .. } => {
-                stack.sp = check!(run_store_op(cx, slow, stack.sp));
+            Slow::MemoryGrow => {
+                stack.sp = check!(run_store_op(cx, op, stack.sp));
                 mem = cx.memory_view();
             }
-            Op::MemorySize { .. }
-            | Op::MemoryFill { .. }
-            | Op::MemoryCopy { .. }
-            | Op::MemoryInit { .. }
-            | Op::DataDrop { .. }
-            | Op::TableGet { .. }
-            | Op::TableSet { .. }
-            | Op::TableSize { .. }
-            | Op::TableGrow { .. }
-            | Op::TableFill { .. }
-            | Op::TableCopy { .. }
-            | Op::TableInit { .. }
-            | Op::ElemDrop { .. }
-            | Op::RefFunc { .. } => stack.sp = check!(run_store_op(cx, slow, stack.sp)),
-            _ => stack.sp = check!(execute_vector_op(slow, stack.sp, mem, tracer)),
+            Slow::Store => stack.sp = check!(run_store_op(cx, op, stack.sp)),
+            Slow::Vector => stack.sp = check!(execute_vector_op(op, stack.sp, mem, tracer)),
         }
     }
 }
