@@ -8,8 +8,9 @@
 //! - [`validator!`] — `FuncValidator::validate_instruction`: generated typing
 //!   for every fixed-stack-effect row, calls to hand-written checks elsewhere;
 //! - [`executor!`] — the compiled-code `Op` enum (table rows plus the internal
-//!   ops given to the macro) and `execute_table_op`, which runs every row whose
-//!   semantics is a plain function.
+//!   ops given to the macro), `table_dispatch!` (the arms of every scalar row
+//!   whose semantics is a plain function, spliced into the interpreter's own
+//!   `match`) and `execute_vector_op` (the same for rows touching `v128`).
 //!
 //! The generated code names runtime items without paths (`Reader`, `ValType`,
 //! `semantics`, ...), so each invoking module imports what its macro uses.
@@ -48,7 +49,7 @@ pub fn validator(input: TokenStream) -> TokenStream {
     expand(&path, "validator", |table| Ok(validator::generate(table)))
 }
 
-/// Generates the `Op` enum and `execute_table_op`.
+/// Generates the `Op` enum, `table_dispatch!` and `execute_vector_op`.
 ///
 /// ```text
 /// opcodes_macro::executor! {

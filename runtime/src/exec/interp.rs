@@ -4,8 +4,10 @@
 //! `Frame` record and switches `ip`/`fp` instead of recursing on the native
 //! stack, so recursion depth is bounded by the configured limits, not by the
 //! host's stack. Table-driven ops (`pure`, `load`, `store` rows) run in the
-//! generated `execute_table_op`; this file handles control flow, calls,
-//! variables, tables and the memory instructions that need the store.
+//! arms `table_dispatch!` generates inside the hot loop's own `match` (rows
+//! touching `v128` in the out-of-line `execute_vector_op`); this file handles
+//! control flow, calls, variables, tables and the memory instructions that
+//! need the store.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
