@@ -48,8 +48,10 @@ pub(crate) fn invoke<T, R: Tracer>(
         return call_host(store, host, type_id, None, args);
     }
     let result_types: Vec<ValType> = store.inner.types.get(type_id).results().to_vec();
-    let config = store.engine.config().clone();
-    let stack_len = config.max_stack_slots;
+    let (stack_len, max_call_depth) = {
+        let config = store.engine.config();
+        (config.max_stack_slots, config.max_call_depth)
+    };
     let storage = store
         .inner
         .stack
@@ -79,7 +81,7 @@ pub(crate) fn invoke<T, R: Tracer>(
             instance,
             stack,
             base.add(len),
-            config.max_call_depth,
+            max_call_depth,
             tracer,
         )
     };
@@ -108,7 +110,7 @@ fn call_host<T>(
     instance: Option<u32>,
     args: &[Val],
 ) -> Result<Vec<Val>, Trap> {
-    let ty = store.inner.types.get(type_id).clone();
+    let ty = store.inner.types.get_shared(type_id);
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     let func = Arc::clone(&store.hosts[host as usize]);
     func(Caller::new(store, instance), args, &mut results)?;
@@ -230,7 +232,7 @@ unsafe fn call_host_from_wasm<T>(
     type_id: u32,
 ) -> Result<*mut u64, Trap> {
     let mut stack = ValueStack { sp };
-    let ty = cx.store.inner.types.get(type_id).clone();
+    let ty = cx.store.inner.types.get_shared(type_id);
     let mut args: Vec<Val> = ty.params().iter().map(|t| Val::default_for(*t)).collect();
     for (arg, ty) in args.iter_mut().zip(ty.params()).rev() {
         *arg = Val::pop_from(*ty, &mut stack);

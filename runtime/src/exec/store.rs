@@ -103,7 +103,8 @@ pub(crate) enum ExternAddr {
 /// Interns function types so `call_indirect` compares two integers.
 #[derive(Default)]
 pub(crate) struct TypeRegistry {
-    types: Vec<FuncType>,
+    /// Shared, so a host call can hold its type without copying it.
+    types: Vec<Arc<FuncType>>,
     ids: BTreeMap<FuncType, u32>,
 }
 
@@ -113,13 +114,18 @@ impl TypeRegistry {
             return *id;
         }
         let id = self.types.len() as u32;
-        self.types.push(ty.clone());
+        self.types.push(Arc::new(ty.clone()));
         self.ids.insert(ty.clone(), id);
         id
     }
 
     pub(crate) fn get(&self, id: u32) -> &FuncType {
         &self.types[id as usize]
+    }
+
+    /// The type `id`, shared.
+    pub(crate) fn get_shared(&self, id: u32) -> Arc<FuncType> {
+        Arc::clone(&self.types[id as usize])
     }
 }
 
