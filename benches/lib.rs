@@ -1,1 +1,2 @@
-//! Benchmarks live in `execute.rs`; run them with `cargo bench -p tabula-benches`.
+//! Benchmarks live in `execute.rs` and are described in `README.md`; run
+//! them with `cargo bench -p tabula-benches`.
