@@ -92,7 +92,7 @@ fn dump_prints_decoded_instructions() {
 }
 
 #[test]
-fn trace_shows_operands_and_results() {
+fn trace_names_function_offset_and_instruction() {
     let output = tabula(&[
         "run",
         "--trace",
@@ -104,7 +104,11 @@ fn trace_shows_operands_and_results() {
     ]);
     assert!(output.status.success());
     let err = stderr(&output);
-    assert!(err.contains("i32.add i32:2 i32:3 -> i32:5"), "{err}");
+    // Offsets are the ones `tabula dump` prints for the same instructions.
+    assert!(err.contains("func[0] <add> @0x38: local.get 1"), "{err}");
+    assert!(err.contains("func[0] <add> @0x3a: i32.add"), "{err}");
+    let dump = tabula(&["dump", "examples/add.wat"]);
+    assert!(String::from_utf8_lossy(&dump.stdout).contains("00003a: i32.add"));
 }
 
 #[test]

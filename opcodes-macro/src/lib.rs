@@ -7,16 +7,16 @@
 //!   the decoded `Instruction` type, its decoder and its text printer;
 //! - [`validator!`] — `FuncValidator::validate_instruction`: generated typing
 //!   for every fixed-stack-effect row, calls to hand-written checks elsewhere;
-//! - [`executor!`] — the compiled-code `Op` enum (table rows plus the internal
-//!   ops given to the macro), `table_dispatch!` (the arms of every scalar row
-//!   whose semantics is a plain function, spliced into the interpreter's own
-//!   `match`) and `execute_vector_op` (the same for rows touching `v128`).
+//! - [`handlers!`] — one threaded-code handler per generated row and operand
+//!   form, the fused compare-and-branch handlers, and the lookup functions the
+//!   translator selects them with (`row_forms`, `branch_forms`,
+//!   `runtime_handler`).
 //!
 //! The generated code names runtime items without paths (`Reader`, `ValType`,
 //! `semantics`, ...), so each invoking module imports what its macro uses.
 //! Set `TABULA_DEBUG_EXPAND=1` to write each expansion to `target/` for reading.
 
-mod executor;
+mod handlers;
 mod instructions;
 mod table;
 mod validator;
@@ -25,8 +25,7 @@ use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::quote;
 use std::path::PathBuf;
-use syn::parse::{Parse, ParseStream};
-use syn::{braced, punctuated::Punctuated, Ident, LitStr, Token, Variant};
+use syn::LitStr;
 use table::Table;
 
 /// Generates the opcode metadata, `Instruction`, its decoder and printer.
@@ -49,49 +48,13 @@ pub fn validator(input: TokenStream) -> TokenStream {
     expand(&path, "validator", |table| Ok(validator::generate(table)))
 }
 
-/// Generates the `Op` enum, `table_dispatch!` and `execute_vector_op`.
+/// Generates the executor's handlers and the translator's selection tables.
 ///
-/// ```text
-/// opcodes_macro::executor! {
-///     table = "../opcodes.toml";
-///     internal {
-///         /// Jumps to `target`.
-///         Jump { target: u32 },
-///     }
-/// }
-/// ```
+/// `opcodes_macro::handlers!("../opcodes.toml");`
 #[proc_macro]
-pub fn executor(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as ExecutorInput);
-    let internal: Vec<Variant> = input.internal.into_iter().collect();
-    expand(&input.table, "executor", |table| {
-        executor::generate(table, &internal)
-    })
-}
-
-struct ExecutorInput {
-    table: LitStr,
-    internal: Punctuated<Variant, Token![,]>,
-}
-
-impl Parse for ExecutorInput {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let key: Ident = input.parse()?;
-        if key != "table" {
-            return Err(syn::Error::new(key.span(), "expected `table = \"...\";`"));
-        }
-        input.parse::<Token![=]>()?;
-        let table = input.parse()?;
-        input.parse::<Token![;]>()?;
-        let key: Ident = input.parse()?;
-        if key != "internal" {
-            return Err(syn::Error::new(key.span(), "expected `internal { ... }`"));
-        }
-        let body;
-        braced!(body in input);
-        let internal = body.parse_terminated(Variant::parse, Token![,])?;
-        Ok(ExecutorInput { table, internal })
-    }
+pub fn handlers(input: TokenStream) -> TokenStream {
+    let path = syn::parse_macro_input!(input as LitStr);
+    expand(&path, "handlers", |table| Ok(handlers::generate(table)))
 }
 
 fn expand(

@@ -37,6 +37,11 @@ struct RawOp {
     #[serde(default)]
     traps: bool,
     flow: Option<String>,
+    forms: Option<String>,
+    #[serde(default)]
+    commutative: bool,
+    #[serde(default)]
+    fuse: Vec<String>,
 }
 
 /// The closed set of immediate kinds a row may use.
@@ -149,19 +154,6 @@ impl ValType {
         })
     }
 
-    /// The lower-case name used in method names (`pop_i32`).
-    pub fn lower(self) -> &'static str {
-        match self {
-            ValType::I32 => "i32",
-            ValType::I64 => "i64",
-            ValType::F32 => "f32",
-            ValType::F64 => "f64",
-            ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
-        }
-    }
-
     /// The `ValType` variant name in the runtime.
     pub fn variant(self) -> &'static str {
         match self {
@@ -188,6 +180,7 @@ pub struct Sig {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Exec {
     Pure,
+    Const,
     Load,
     Store,
     Runtime,
@@ -209,6 +202,12 @@ pub struct Op {
     pub exec: Exec,
     pub traps: bool,
     pub diverges: bool,
+    /// Operand forms of a `pure`/`load`/`store` row (all slots when the row omits them).
+    pub forms: Option<Forms>,
+    /// Operands may be swapped (two-operand rows only).
+    pub commutative: bool,
+    /// The row also fuses with a following `br_if` (and `if`): compare-and-branch handlers.
+    pub fuse_branch: bool,
 }
 
 impl Op {
@@ -339,6 +338,7 @@ impl Table {
                 None => return Err("a memory access needs a `sig`".into()),
             },
             (Some("runtime"), None) => Exec::Runtime,
+            (Some("const"), None) => Exec::Const,
             (Some("control"), None) => Exec::Control,
             (Some(other), None) => return Err(format!("unknown exec `{other}`")),
             (Some(_), Some(_)) => return Err("`access` implies exec load/store".into()),
@@ -383,7 +383,44 @@ impl Table {
             Some("diverge") => true,
             Some(other) => return Err(format!("unknown flow `{other}`")),
         };
+        if exec == Exec::Const {
+            let s = sig.as_ref().ok_or("a const row needs a `sig`")?;
+            if !s.params.is_empty() || s.results.len() != 1 || imms.len() != 1 {
+                return Err("a const row takes one immediate and gives one value".into());
+            }
+        }
+        let generated = matches!(exec, Exec::Pure | Exec::Load | Exec::Store);
+        let forms = match (&raw.forms, &sig) {
+            (Some(_), _) if !generated => {
+                return Err("`forms` is for pure, load and store rows".into())
+            }
+            (Some(text), Some(sig)) => Some(Forms::parse(text, sig)?),
+            (None, Some(sig)) if generated => Some(Forms::slots_only(sig)),
+            _ => None,
+        };
+        if raw.commutative && sig.as_ref().is_none_or(|s| s.params.len() != 2) {
+            return Err("`commutative` needs exactly two operands".into());
+        }
+        let mut fuse_branch = false;
+        for fusion in &raw.fuse {
+            match fusion.as_str() {
+                "br_if" => {
+                    let ok = generated
+                        && sig
+                            .as_ref()
+                            .is_some_and(|s| s.results == [ValType::I32] && exec == Exec::Pure);
+                    if !ok {
+                        return Err("`fuse = [\"br_if\"]` needs a pure row giving an i32".into());
+                    }
+                    fuse_branch = true;
+                }
+                other => return Err(format!("unknown fusion `{other}`")),
+            }
+        }
         Ok(Op {
+            forms,
+            commutative: raw.commutative,
+            fuse_branch,
             variant: Ident::new(&camel_case(&id), Span::call_site()),
             name: raw.name,
             id,
@@ -397,6 +434,162 @@ impl Table {
             traps: raw.traps,
             diverges,
         })
+    }
+}
+
+/// Where an operand is read from or a result written to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
+pub enum Kind {
+    /// A frame slot (a lane holds its index).
+    Slot,
+    /// The accumulator register.
+    Acc,
+    /// A 32-bit immediate lane.
+    Imm,
+}
+
+impl Kind {
+    /// The letter used in forms and handler names.
+    pub fn letter(self) -> char {
+        match self {
+            Kind::Slot => 's',
+            Kind::Acc => 'a',
+            Kind::Imm => 'i',
+        }
+    }
+
+    fn parse(c: char) -> Option<Kind> {
+        Some(match c {
+            's' => Kind::Slot,
+            'a' => Kind::Acc,
+            'i' => Kind::Imm,
+            _ => return None,
+        })
+    }
+}
+
+/// The operand kinds a row accepts, per operand, and the result kinds.
+#[derive(Clone, Debug)]
+pub struct Forms {
+    pub operands: Vec<Vec<Kind>>,
+    pub results: Vec<Kind>,
+}
+
+/// One concrete form: a kind per operand and the result's kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub operands: Vec<Kind>,
+    pub result: Option<Kind>,
+}
+
+impl Form {
+    /// `si_a`: operand letters, then `_` and the result letter if there is one.
+    pub fn key(&self) -> String {
+        let mut key: String = self.operands.iter().map(|k| k.letter()).collect();
+        if let Some(result) = self.result {
+            key.push('_');
+            key.push(result.letter());
+        }
+        key
+    }
+}
+
+impl Forms {
+    /// `"sa sai -> sa"`: each operand's kinds, bottom to top, then the result's.
+    fn parse(text: &str, sig: &Sig) -> Result<Forms, String> {
+        let (lhs, rhs) = text
+            .split_once("->")
+            .ok_or_else(|| format!("forms `{text}` has no `->`"))?;
+        let kinds = |word: &str| -> Result<Vec<Kind>, String> {
+            let kinds: Option<Vec<Kind>> = word.chars().map(Kind::parse).collect();
+            kinds.ok_or_else(|| format!("forms `{text}`: kinds are s, a and i"))
+        };
+        let operands: Vec<Vec<Kind>> = lhs
+            .split_whitespace()
+            .map(kinds)
+            .collect::<Result<_, _>>()?;
+        let results = rhs
+            .split_whitespace()
+            .map(kinds)
+            .collect::<Result<Vec<_>, _>>()?;
+        if operands.len() != sig.params.len() || results.len() != sig.results.len() {
+            return Err(format!("forms `{text}` do not match sig `{}`", sig.text));
+        }
+        for (kinds, ty) in operands.iter().zip(&sig.params) {
+            if !kinds.contains(&Kind::Slot) {
+                return Err(format!("forms `{text}`: every operand must accept a slot"));
+            }
+            if kinds.contains(&Kind::Imm)
+                && !matches!(ty, ValType::I32 | ValType::I64 | ValType::F32)
+            {
+                return Err(format!(
+                    "forms `{text}`: only i32, i64 and f32 operands fit an immediate lane"
+                ));
+            }
+            if kinds.contains(&Kind::Acc) && *ty == ValType::V128 {
+                return Err(format!(
+                    "forms `{text}`: a v128 does not fit the accumulator"
+                ));
+            }
+        }
+        let results = results.into_iter().next().unwrap_or_default();
+        if results.contains(&Kind::Imm) {
+            return Err(format!("forms `{text}`: a result cannot be an immediate"));
+        }
+        if sig.results.first() == Some(&ValType::V128) && results.contains(&Kind::Acc) {
+            return Err(format!(
+                "forms `{text}`: a v128 does not fit the accumulator"
+            ));
+        }
+        Ok(Forms { operands, results })
+    }
+
+    /// Every operand and the result in frame slots (the default, and all a v128 row gets).
+    fn slots_only(sig: &Sig) -> Forms {
+        Forms {
+            operands: sig.params.iter().map(|_| vec![Kind::Slot]).collect(),
+            results: sig.results.iter().map(|_| Kind::Slot).collect(),
+        }
+    }
+
+    /// The concrete forms that get a handler: at most one operand in the
+    /// accumulator, at most one immediate, not only immediates, and for a
+    /// commutative row one order of each pair of kinds.
+    pub fn expand(&self, commutative: bool) -> Vec<Form> {
+        let mut combos: Vec<Vec<Kind>> = vec![Vec::new()];
+        for kinds in &self.operands {
+            combos = combos
+                .into_iter()
+                .flat_map(|prefix| {
+                    kinds.iter().map(move |k| {
+                        let mut next = prefix.clone();
+                        next.push(*k);
+                        next
+                    })
+                })
+                .collect();
+        }
+        combos.retain(|c| {
+            let count = |kind| c.iter().filter(|k| **k == kind).count();
+            count(Kind::Acc) <= 1
+                && count(Kind::Imm) <= 1
+                && (c.is_empty() || count(Kind::Imm) < c.len())
+                && !(commutative && c[0] > c[1])
+        });
+        let results: Vec<Option<Kind>> = if self.results.is_empty() {
+            vec![None]
+        } else {
+            self.results.iter().map(|k| Some(*k)).collect()
+        };
+        combos
+            .into_iter()
+            .flat_map(|operands| {
+                results.iter().map(move |result| Form {
+                    operands: operands.clone(),
+                    result: *result,
+                })
+            })
+            .collect()
     }
 }
 

@@ -1,13 +1,14 @@
 //! `FuncValidator::validate_instruction`.
 //!
-//! Rows with a fixed `sig` get their whole typing generated: immediate checks,
-//! operand pops in reverse order, result pushes, then the `Op` they compile to.
-//! Other rows call a hand-written method named after the row:
-//! `check_<id>` (typing only; the `Op` is still generated) for `exec = "runtime"`,
-//! `compile_<id>` (typing and translation) for `exec = "control"`.
+//! `pure`, `load` and `store` rows get their whole typing generated:
+//! immediate checks and operand pops in reverse order, then `emit_row` with
+//! the popped operands and the immediates as code lanes, which selects the
+//! handler form and pushes the result. A `const` row pushes a constant operand.
+//! `runtime` and `control` rows call a hand-written `compile_<id>` (typing
+//! and translation).
 
 use crate::instructions::pattern;
-use crate::table::{Exec, Imm, ImmKind, Op, Table};
+use crate::table::{Exec, Imm, ImmKind, Op, Table, ValType};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -20,16 +21,33 @@ fn argument(imm: &Imm) -> TokenStream {
     }
 }
 
-/// The field initialiser of the compiled `Op` for one immediate.
-fn op_field(imm: &Imm) -> TokenStream {
+/// The 32-bit code lanes of one immediate, in the order handlers read them.
+fn lanes(imm: &Imm) -> Vec<TokenStream> {
     let field = &imm.field;
     match imm.kind {
-        ImmKind::MemArg => quote!(offset: #field.offset),
-        ImmKind::V128 => quote!(#field: Box::new(#field.0)),
-        ImmKind::Shuffle => quote!(#field: Box::new(*#field)),
-        ImmKind::F32 => quote!(#field: f32::from_bits(#field.0)),
-        ImmKind::F64 => quote!(#field: f64::from_bits(#field.0)),
-        _ => quote!(#field: *#field),
+        ImmKind::MemArg => vec![quote!(#field.offset)],
+        ImmKind::I32 => vec![quote!(*#field as u32)],
+        ImmKind::I64 => vec![
+            quote!(*#field as u32),
+            quote!((*#field as u64 >> 32) as u32),
+        ],
+        ImmKind::F32 => vec![quote!(#field.0)],
+        ImmKind::F64 => vec![quote!(#field.0 as u32), quote!((#field.0 >> 32) as u32)],
+        ImmKind::V128 => (0..4)
+            .map(|i| {
+                let shift = Literal::u32_unsuffixed(32 * i);
+                quote!((#field.0 >> #shift) as u32)
+            })
+            .collect(),
+        ImmKind::Shuffle => (0..4)
+            .map(|i| {
+                let at = Literal::usize_unsuffixed(4 * i);
+                let end = Literal::usize_unsuffixed(4 * i + 4);
+                quote!(u32::from_le_bytes(#field[#at..#end].try_into().expect("four bytes")))
+            })
+            .collect(),
+        ImmKind::Lane(_) => vec![quote!(u32::from(*#field))],
+        _ => vec![quote!(*#field)],
     }
 }
 
@@ -53,15 +71,9 @@ fn imm_check(op: &Op, imm: &Imm) -> TokenStream {
     }
 }
 
-/// `self.emit(Op::X { .. });` for rows that compile to their own `Op`.
-fn emit(op: &Op) -> TokenStream {
-    let v = &op.variant;
-    if op.imms.is_empty() {
-        quote!(self.emit(Op::#v);)
-    } else {
-        let fields = op.imms.iter().map(op_field);
-        quote!(self.emit(Op::#v { #(#fields),* });)
-    }
+fn val_type(t: ValType) -> TokenStream {
+    let t = Ident::new(t.variant(), Span::call_site());
+    quote!(ValType::#t)
 }
 
 fn arm(op: &Op) -> TokenStream {
@@ -72,39 +84,58 @@ fn arm(op: &Op) -> TokenStream {
         quote!()
     };
     let args: Vec<TokenStream> = op.imms.iter().map(argument).collect();
-    if op.exec == Exec::Control {
-        let method = Ident::new(&format!("compile_{}", op.id), Span::call_site());
-        return quote! {
-            #pat => {
-                self.#method(#(#args),*)?;
-                #diverge
+    let v = &op.variant;
+    match op.exec {
+        Exec::Control | Exec::Runtime => {
+            let method = Ident::new(&format!("compile_{}", op.id), Span::call_site());
+            quote! {
+                #pat => {
+                    self.#method(#(#args),*)?;
+                    #diverge
+                }
             }
-        };
-    }
-    let typing = match &op.sig {
-        Some(sig) => {
+        }
+        Exec::Const => {
+            let sig = op.sig.as_ref().expect("const rows have a sig");
+            let ty = val_type(sig.results[0]);
+            let semantics = op.fn_ident();
+            let imm = &op.imms[0];
+            let field = &imm.field;
+            let value = match imm.kind {
+                ImmKind::F32 => quote!(f32::from_bits(#field.0)),
+                ImmKind::F64 => quote!(f64::from_bits(#field.0)),
+                _ => quote!(*#field),
+            };
+            quote! {
+                #pat => self.push_const(#ty, Cell::into_cell(semantics::#semantics(#value))),
+            }
+        }
+        Exec::Pure | Exec::Load | Exec::Store => {
+            let sig = op.sig.as_ref().expect("generated rows have a sig");
             let checks = op.imms.iter().map(|imm| imm_check(op, imm));
-            let pops = sig.params.iter().rev().map(|t| {
-                let t = Ident::new(t.variant(), Span::call_site());
-                quote!(self.pop_operand(ValType::#t)?;)
+            let names: Vec<Ident> = (0..sig.params.len())
+                .map(|i| format_ident!("{}", (b'a' + i as u8) as char))
+                .collect();
+            let pops = sig.params.iter().zip(&names).rev().map(|(t, name)| {
+                let t = val_type(*t);
+                quote!(let #name = self.pop_operand(#t)?;)
             });
-            let pushes = sig.results.iter().map(|t| {
-                let t = Ident::new(t.variant(), Span::call_site());
-                quote!(self.push_operand(ValType::#t);)
-            });
-            quote!(#(#checks)* #(#pops)* #(#pushes)*)
-        }
-        None => {
-            let method = Ident::new(&format!("check_{}", op.id), Span::call_site());
-            quote!(self.#method(#(#args),*)?;)
-        }
-    };
-    let emit = emit(op);
-    quote! {
-        #pat => {
-            #typing
-            #emit
-            #diverge
+            let result = match sig.results.first() {
+                Some(t) => {
+                    let t = val_type(*t);
+                    quote!(Some(#t))
+                }
+                None => quote!(None),
+            };
+            let imm_lanes: Vec<TokenStream> = op.imms.iter().flat_map(lanes).collect();
+            quote! {
+                #pat => {
+                    #(#checks)*
+                    #(#pops)*
+                    self.emit_row(Opcode::#v, &[#(#names),*], &[#(#imm_lanes),*], #result)?;
+                    #diverge
+                }
+            }
         }
     }
 }
@@ -113,7 +144,7 @@ pub fn generate(table: &Table) -> TokenStream {
     let arms = table.ops.iter().map(arm);
     quote! {
         impl FuncValidator<'_> {
-            /// Type-checks one instruction and appends its compiled form.
+            /// Type-checks one instruction and translates it.
             pub(super) fn validate_instruction(&mut self, instruction: &Instruction) -> Result<(), ValidationError> {
                 match instruction {
                     #( #arms )*

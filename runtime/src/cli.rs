@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::binary::Opcode;
-use crate::exec::trace::{NoTrace, Tracer, WriteTracer};
+use crate::exec::trace::WriteTracer;
 use crate::types::ValType;
 use crate::wasi::{self, WasiCtx, WasiCtxBuilder};
-use crate::{Engine, Error, Func, Linker, Module, Store, Val};
+use crate::{Engine, Error, Linker, Module, Store, Val};
 
 /// Exit status for a trap, as wasmtime uses on Unix.
 const TRAP_STATUS: u8 = 134;
@@ -54,7 +54,8 @@ struct RunArgs {
     /// Call this export with ARGS as numbers and print its results, one per line.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
-    /// Print every executed instruction, with the values it used, to stderr.
+    /// Print every executed wasm instruction to stderr: function, byte offset
+    /// (as `tabula dump` shows it) and the instruction.
     #[arg(long)]
     trace: bool,
     /// Set an environment variable for the guest: NAME=VALUE, or NAME to pass on the host's value.
@@ -111,7 +112,11 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
             print!("{text}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run(args) => run(&engine, args),
+        Command::Run(args) => {
+            let mut config = engine.config().clone();
+            config.trace(args.trace);
+            run(&Engine::new(&config), args)
+        }
         Command::Wast { files } => Ok(wast(engine.config(), &files)),
     }
 }
@@ -227,15 +232,10 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     if args.trace {
-        call(
-            func,
-            &mut store,
-            &params,
-            &mut results,
-            &mut WriteTracer(std::io::stderr().lock()),
-        )?;
+        let mut tracer = WriteTracer(std::io::stderr().lock());
+        func.call_traced(&mut store, &params, &mut results, &mut tracer)?;
     } else {
-        call(func, &mut store, &params, &mut results, &mut NoTrace)?;
+        func.call(&mut store, &params, &mut results)?;
     }
     // A command's `_start` may return values (the tutorial's does); they are ignored.
     if args.invoke.is_some() {
@@ -244,14 +244,4 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn call<R: Tracer>(
-    func: Func,
-    store: &mut Store<WasiCtx>,
-    params: &[Val],
-    results: &mut [Val],
-    tracer: &mut R,
-) -> Result<(), Error> {
-    func.call_traced(store, params, results, tracer)
 }

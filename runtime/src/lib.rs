@@ -57,6 +57,7 @@ pub mod types;
 
 pub use features::Features;
 pub mod exec;
+mod ir;
 pub mod validate;
 
 mod api;

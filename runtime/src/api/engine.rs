@@ -12,6 +12,7 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) trace: bool,
 }
 
 impl Default for Config {
@@ -22,6 +23,7 @@ impl Default for Config {
             max_stack_slots: 4 * 1024 * 1024,
             consume_fuel: false,
             interruptible: false,
+            trace: false,
         }
     }
 }
@@ -56,6 +58,14 @@ impl Config {
     /// its next call or loop iteration. Off by default, at no cost.
     pub fn interruptible(&mut self, enable: bool) -> &mut Self {
         self.interruptible = enable;
+        self
+    }
+
+    /// Compiles code that reports every wasm instruction to the tracer given
+    /// to [`Func::call_traced`](crate::Func::call_traced) (off by default:
+    /// untraced code carries no tracing at all).
+    pub fn trace(&mut self, enable: bool) -> &mut Self {
+        self.trace = enable;
         self
     }
 

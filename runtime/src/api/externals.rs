@@ -11,7 +11,7 @@ use super::values::{Func, Val};
 use crate::exec::interp;
 use crate::exec::memory::LinearMemory;
 use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
-use crate::exec::trace::{NoTrace, Tracer};
+use crate::exec::trace::Tracer;
 use crate::exec::trap::Trap;
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 
@@ -126,16 +126,28 @@ impl Func {
         params: &[Val],
         results: &mut [Val],
     ) -> Result<(), Error> {
-        self.call_traced(store, params, results, &mut NoTrace)
+        self.call_with(store, params, results, None)
     }
 
-    /// Like [`Func::call`], reporting every executed op to `tracer`.
-    pub fn call_traced<T, R: Tracer>(
+    /// Like [`Func::call`], reporting every wasm instruction to `tracer`
+    /// before it runs. Only code compiled with [`Config::trace`](crate::Config::trace)
+    /// reports anything.
+    pub fn call_traced<T>(
+        &self,
+        store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+        tracer: &mut dyn Tracer,
+    ) -> Result<(), Error> {
+        self.call_with(store, params, results, Some(tracer))
+    }
+
+    fn call_with<T>(
         &self,
         mut store: impl AsContextMut<Data = T>,
         params: &[Val],
         results: &mut [Val],
-        tracer: &mut R,
+        tracer: Option<&mut dyn Tracer>,
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
         let ty = store.inner.func_type(self.0);

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::engine::Engine;
 use super::error::Error;
 use crate::binary::{self, ExportKind, ImportKind};
-use crate::exec::code::CompiledModule;
+use crate::ir::CompiledModule;
 use crate::types::ExternType;
 
 /// A validated, compiled module; cheap to clone and shareable between stores.
@@ -66,6 +66,7 @@ impl Module {
         let instrumentation = crate::validate::Instrumentation {
             fuel: engine.config().consume_fuel,
             interrupts: engine.config().interruptible,
+            trace: engine.config().trace,
         };
         let funcs = crate::validate::validate_with(&module, &features, instrumentation)?;
         Ok(Module {
@@ -89,11 +90,6 @@ impl Module {
     /// The decoded module.
     pub fn decoded(&self) -> &binary::Module {
         &self.compiled.module
-    }
-
-    /// The compiled code of every defined function.
-    pub fn compiled(&self) -> &CompiledModule {
-        &self.compiled
     }
 
     /// What the module imports, in order.

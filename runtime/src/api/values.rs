@@ -1,6 +1,5 @@
 //! Values crossing the boundary between host and wasm.
 
-use crate::exec::stack::ValueStack;
 use crate::types::ValType;
 
 /// A reference to a function in a store.
@@ -139,30 +138,21 @@ impl Val {
         }
     }
 
-    /// Pushes the value's slots.
+    /// Writes the value's slots at `at` (a `v128` low half first) and
+    /// returns the slot after them.
     ///
     /// # Safety
-    /// The stack must have room for the value.
-    pub(crate) unsafe fn push_to(self, stack: &mut ValueStack) {
+    /// `at` must point to `self.ty().slots()` writable slots.
+    pub(crate) unsafe fn write_to(self, at: *mut u64) -> *mut u64 {
         let bits = self.to_bits();
-        if self.ty() == ValType::V128 {
-            stack.push_v128(bits);
-        } else {
-            stack.push_slot(bits as u64);
+        // SAFETY: the caller's contract.
+        unsafe {
+            at.write(bits as u64);
+            if self.ty() == ValType::V128 {
+                at.add(1).write((bits >> 64) as u64);
+            }
+            at.add(self.ty().slots() as usize)
         }
-    }
-
-    /// Pops a value of type `ty`.
-    ///
-    /// # Safety
-    /// The top of the stack must hold a value of type `ty`.
-    pub(crate) unsafe fn pop_from(ty: ValType, stack: &mut ValueStack) -> Val {
-        let bits = if ty == ValType::V128 {
-            stack.pop_v128()
-        } else {
-            u128::from(stack.pop_slot())
-        };
-        Val::from_bits(ty, bits)
     }
 
     /// Reads a value of type `ty` from slots at `at`.

@@ -1,6 +1,8 @@
-//! Execution: compiled code, the interpreter, and the runtime state it works on.
+//! Execution: the handlers, the dispatch that chains them, and the runtime
+//! state they work on.
 
-pub mod code;
+pub(crate) mod dispatch;
+pub(crate) mod handlers;
 pub(crate) mod interp;
 pub(crate) mod memory;
 pub mod semantics;
@@ -9,5 +11,6 @@ pub(crate) mod store;
 pub mod trace;
 pub mod trap;
 
+pub use dispatch::TAIL_CALLS;
 pub use memory::{MAX_PAGES, PAGE_SIZE};
 pub use trap::{BacktraceFrame, Trap, TrapCode};

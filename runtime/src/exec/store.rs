@@ -6,9 +6,9 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::code::{CompiledFunc, CompiledModule};
 use super::memory::LinearMemory;
 use super::stack::StackStorage;
+use crate::ir::CompiledModule;
 use crate::types::{FuncType, GlobalType, TableType};
 
 /// A function in the store.
@@ -37,14 +37,6 @@ impl FuncEntity {
     pub(crate) fn type_id(&self) -> u32 {
         match self {
             FuncEntity::Wasm { type_id, .. } | FuncEntity::Host { type_id, .. } => *type_id,
-        }
-    }
-
-    /// The compiled code of a wasm function.
-    pub(crate) fn compiled(&self) -> Option<&CompiledFunc> {
-        match self {
-            FuncEntity::Wasm { module, index, .. } => Some(&module.funcs[*index as usize]),
-            FuncEntity::Host { .. } => None,
         }
     }
 }

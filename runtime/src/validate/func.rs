@@ -2,18 +2,34 @@
 //!
 //! This is the spec's validation algorithm (an operand stack of types and a
 //! stack of control frames, with stack-polymorphic code after `unreachable`,
-//! `br` and `return`). While it checks each instruction it appends the
-//! instruction's compiled form, so branch targets and stack adjustments are
-//! computed here once and never at run time. Typing of every fixed-signature
-//! instruction is generated from `opcodes.toml` by `validator!`; this file
-//! holds the rest.
+//! `br` and `return`). Each operand also records where its value is
+//! ([`Loc`]): still in a local, a constant, in its home slot (the frame slot
+//! of its stack position), or in the accumulator. `local.get` and constants
+//! emit nothing; the instruction that uses them reads the local's slot or an
+//! immediate lane. The last instruction emitted is kept *staged* until the
+//! next one shows where its result should go: into the accumulator when the
+//! next instruction reads it from there, straight into a local for a
+//! following `local.set`, fused into a compare-and-branch for `br_if`/`if`,
+//! or else into its home slot.
+//!
+//! Invariants that keep this sound:
+//! - at most one operand is in the accumulator (the staged instruction's
+//!   result), and anything else emitted first commits the staged instruction;
+//! - when a control frame opens, no operand still refers to a local (each is
+//!   copied to its home), so a `local.set` only has to look at the innermost
+//!   frame's operands;
+//! - a label's values live in the home slots of their stack positions; every
+//!   branch copies them there.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::{ModuleContext, ValidationError};
-use crate::binary::{BlockType, BrTable, FunctionBody, Instruction, MemArg, Reader};
-use crate::exec::code::{BranchTarget, CompiledFunc, Op};
+use crate::binary::{BlockType, BrTable, FunctionBody, Instruction, MemArg, Opcode, Reader};
+use crate::exec::dispatch::{Cell, Handler};
+use crate::exec::handlers::{self, branch_forms, is_commutative, row_forms, runtime_handler};
+use crate::exec::semantics;
+use crate::ir::{CompiledFunc, Encoder};
 use crate::types::{FuncType, RefType, ValType};
 
 /// Most locals one function may declare. Beyond the spec's limit, this keeps
@@ -22,6 +38,89 @@ const MAX_LOCALS: u64 = 50_000;
 
 /// A block's parameter and result types.
 type BlockSignature = (Box<[ValType]>, Box<[ValType]>);
+
+/// Where an operand's value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Loc {
+    /// In its home slot.
+    Temp,
+    /// Still in the local at this slot.
+    Local(u32),
+    /// A constant (slot bits).
+    Const(u64),
+    /// In the accumulator: the staged instruction's result.
+    Acc,
+}
+
+/// One entry of the operand stack.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Operand {
+    /// `None` is the spec's unknown type in unreachable code.
+    ty: Option<ValType>,
+    loc: Loc,
+    /// The frame slot of this stack position.
+    home: u32,
+}
+
+impl Operand {
+    fn slots(&self) -> u32 {
+        self.ty.map_or(1, |t| t.slots())
+    }
+}
+
+/// Operand kind letters of a handler form (`si`), as in `opcodes.toml`.
+#[derive(Clone, Copy, Default)]
+struct FormKey {
+    letters: [u8; 5],
+    len: usize,
+}
+
+impl FormKey {
+    fn push(&mut self, letter: u8) {
+        self.letters[self.len] = letter;
+        self.len += 1;
+    }
+
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.letters[..self.len]).expect("ascii letters")
+    }
+
+    /// This key followed by `_` and a result letter.
+    fn with_result(&self, result: u8) -> FormKey {
+        let mut key = *self;
+        key.push(b'_');
+        key.push(result);
+        key
+    }
+}
+
+/// Looks `key` up among a row's forms.
+fn find(forms: &'static [(&'static str, Handler)], key: &FormKey) -> Option<Handler> {
+    forms
+        .iter()
+        .find(|(k, _)| *k == key.as_str())
+        .map(|(_, h)| *h)
+}
+
+/// Most lanes an instruction takes besides its result slot.
+const MAX_LANES: usize = 8;
+
+/// The instruction whose result goes to the accumulator or a slot, decided
+/// by the next one.
+struct Staged {
+    /// Handler writing the result to a slot (its first lane).
+    to_slot: Handler,
+    /// Handler leaving the result in the accumulator.
+    to_acc: Handler,
+    lanes: [u32; MAX_LANES],
+    len: usize,
+    /// The result's home slot.
+    home: u32,
+    /// Wasm offset of the instruction.
+    offset: u32,
+    /// For a compare: its row and operand form, to fuse with a branch.
+    compare: Option<(Opcode, FormKey)>,
+}
 
 /// Why a control frame was opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,14 +132,8 @@ enum FrameKind {
     Else,
 }
 
-/// An op whose target is patched when its block ends.
-#[derive(Clone, Copy, Debug)]
-enum Fixup {
-    /// `code[index]` is a branch op.
-    Op(usize),
-    /// `branch_targets[index]` of a `br_table`.
-    Table(usize),
-}
+/// A branch lane waiting for its label's address: (instruction, lane).
+type Fixup = (u32, usize);
 
 struct ControlFrame {
     kind: FrameKind,
@@ -52,12 +145,12 @@ struct ControlFrame {
     slot_height: u32,
     /// The rest of the block is unreachable.
     unreachable: bool,
-    /// For loops: the op index branches jump back to.
+    /// For loops: the word branches jump back to.
     loop_start: u32,
     /// Branches to the end of this frame, patched at `end`.
     fixups: Vec<Fixup>,
-    /// For `if`: the `BrUnless` that skips to `else` or `end`.
-    else_fixup: Option<usize>,
+    /// For `if`: the branch that skips to `else` or `end`.
+    else_fixup: Option<Fixup>,
 }
 
 impl ControlFrame {
@@ -77,19 +170,21 @@ pub(crate) struct FuncValidator<'m> {
     locals: Vec<ValType>,
     /// Frame slot of each local.
     local_slots: Vec<u32>,
-    /// Operand types; `None` is the spec's unknown type in unreachable code.
-    operands: Vec<Option<ValType>>,
+    /// Slots taken by parameters and locals: the first temporary's slot.
+    base: u32,
+    operands: Vec<Operand>,
     /// Slots taken by the operands (meaningful in reachable code).
     slots: u32,
     max_slots: u32,
+    /// Operands that still refer to a local.
+    lazy_locals: usize,
     controls: Vec<ControlFrame>,
-    code: Vec<Op>,
-    offsets: Vec<u32>,
-    branch_targets: Vec<BranchTarget>,
+    code: Encoder,
+    staged: Option<Staged>,
     /// Byte offset of the instruction being validated.
     offset: usize,
-    /// The `ConsumeFuel` op paying for the current straight-line segment.
-    fuel_op: Option<usize>,
+    /// The `consume_fuel` instruction paying for the current segment.
+    fuel_op: Option<u32>,
 }
 
 opcodes_macro::validator!("../opcodes.toml");
@@ -101,7 +196,6 @@ impl<'m> FuncValidator<'m> {
         func_index: u32,
         body: &FunctionBody,
     ) -> Result<CompiledFunc, ValidationError> {
-        let type_index = context.func_type_index(func_index);
         let ty = context.func_type_of(func_index);
         let mut locals: Vec<ValType> = ty.params().to_vec();
         let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
@@ -122,13 +216,14 @@ impl<'m> FuncValidator<'m> {
             context,
             locals,
             local_slots,
+            base: next,
             operands: Vec::new(),
             slots: 0,
             max_slots: 0,
+            lazy_locals: 0,
             controls: Vec::new(),
-            code: Vec::new(),
-            offsets: Vec::new(),
-            branch_targets: Vec::new(),
+            code: Encoder::default(),
+            staged: None,
             offset: body.code.start,
             fuel_op: None,
         };
@@ -147,6 +242,7 @@ impl<'m> FuncValidator<'m> {
         validator.begin_fuel_segment();
         let bytes = &context.module.bytes[body.code.clone()];
         let mut reader = Reader::with_base(bytes, body.code.start);
+        let trace = context.instrumentation.trace;
         while !reader.is_empty() {
             if validator.controls.is_empty() {
                 return Err(ValidationError::new(
@@ -157,21 +253,22 @@ impl<'m> FuncValidator<'m> {
             validator.offset = reader.offset();
             let instruction = Instruction::decode(&mut reader, &context.features)?;
             validator.charge_fuel();
+            if trace {
+                validator.emit(handlers::trace, &[]);
+            }
             validator.validate_instruction(&instruction)?;
         }
         if !validator.controls.is_empty() {
             return Err(ValidationError::new(reader.offset(), "END opcode expected"));
         }
+        let (code, offsets) = validator.code.finish();
         Ok(CompiledFunc {
             func_index,
-            type_index,
-            code: validator.code.into_boxed_slice(),
-            branch_targets: validator.branch_targets.into_boxed_slice(),
-            offsets: validator.offsets.into_boxed_slice(),
+            code,
+            offsets,
             param_slots,
             local_slots: next - param_slots,
-            result_slots: ty.result_slots(),
-            max_operand_slots: validator.max_slots,
+            frame_slots: next + validator.max_slots,
         })
     }
 
@@ -191,52 +288,84 @@ impl<'m> FuncValidator<'m> {
         self.controls.last().is_some_and(|f| !f.unreachable)
     }
 
-    /// Pushes an operand of type `ty`.
-    pub(super) fn push_operand(&mut self, ty: ValType) {
-        self.operands.push(Some(ty));
+    /// Pushes an operand whose value is at `loc`.
+    fn push_at(&mut self, ty: ValType, loc: Loc) {
+        let home = self.base + self.slots;
+        if matches!(loc, Loc::Local(_)) {
+            self.lazy_locals += 1;
+        }
+        self.operands.push(Operand {
+            ty: Some(ty),
+            loc,
+            home,
+        });
         self.slots += ty.slots();
         self.max_slots = self.max_slots.max(self.slots);
+    }
+
+    /// Pushes an operand of type `ty` in its home slot.
+    pub(super) fn push_operand(&mut self, ty: ValType) {
+        self.push_at(ty, Loc::Temp);
+    }
+
+    /// Pushes a constant (`t.const`): no code, the users read it as an operand.
+    pub(super) fn push_const(&mut self, ty: ValType, bits: u64) {
+        self.push_at(ty, Loc::Const(bits));
     }
 
     fn push_unknown(&mut self, ty: Option<ValType>) {
         match ty {
             Some(ty) => self.push_operand(ty),
-            None => self.operands.push(None),
+            None => self.operands.push(Operand {
+                ty: None,
+                loc: Loc::Temp,
+                home: self.base + self.slots,
+            }),
         }
     }
 
-    /// Pops any operand; `None` means unknown (unreachable code).
-    fn pop_any(&mut self) -> Result<Option<ValType>, ValidationError> {
+    /// Pops any operand; an unknown type means unreachable code.
+    fn pop_any(&mut self) -> Result<Operand, ValidationError> {
         let frame = self.top_frame();
         if self.operands.len() == frame.height {
             if frame.unreachable {
-                return Ok(None);
+                return Ok(Operand {
+                    ty: None,
+                    loc: Loc::Temp,
+                    home: self.base + self.slots,
+                });
             }
             return Err(self.error("type mismatch: operand stack is empty"));
         }
-        let ty = self.operands.pop().expect("length checked above");
-        if let Some(ty) = ty {
+        let operand = self.operands.pop().expect("length checked above");
+        if let Some(ty) = operand.ty {
             self.slots -= ty.slots();
         }
-        Ok(ty)
+        if matches!(operand.loc, Loc::Local(_)) {
+            self.lazy_locals -= 1;
+        }
+        Ok(operand)
     }
 
     /// Pops an operand that must have type `expected`.
-    pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<(), ValidationError> {
-        match self.pop_any()? {
+    pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<Operand, ValidationError> {
+        let operand = self.pop_any()?;
+        match operand.ty {
             Some(actual) if actual != expected => Err(ValidationError::new(
                 self.offset,
                 alloc::format!("type mismatch: expected {expected}, found {actual}"),
             )),
-            _ => Ok(()),
+            _ => Ok(operand),
         }
     }
 
-    fn pop_operands(&mut self, types: &[ValType]) -> Result<(), ValidationError> {
+    fn pop_operands(&mut self, types: &[ValType]) -> Result<Vec<Operand>, ValidationError> {
+        let mut popped = Vec::with_capacity(types.len());
         for ty in types.iter().rev() {
-            self.pop_operand(*ty)?;
+            popped.push(self.pop_operand(*ty)?);
         }
-        Ok(())
+        popped.reverse();
+        Ok(popped)
     }
 
     fn push_operands(&mut self, types: &[ValType]) {
@@ -245,15 +374,36 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    /// Checks the top operands against `types` and puts them back, where
+    /// they were (an unknown type becomes the expected one).
+    fn check_top(&mut self, types: &[ValType]) -> Result<(), ValidationError> {
+        let popped = self.pop_operands(types)?;
+        for (operand, ty) in popped.iter().zip(types) {
+            match operand.ty {
+                Some(_) => self.push_at(*ty, operand.loc),
+                None => self.push_operand(*ty),
+            }
+        }
+        Ok(())
+    }
+
     /// Marks the rest of the current block unreachable.
     pub(super) fn set_unreachable(&mut self) {
+        self.flush();
         let frame = self
             .controls
             .last_mut()
             .expect("checked before each instruction");
-        self.operands.truncate(frame.height);
-        self.slots = frame.slot_height;
+        let height = frame.height;
+        let slot_height = frame.slot_height;
         frame.unreachable = true;
+        for operand in &self.operands[height..] {
+            if matches!(operand.loc, Loc::Local(_)) {
+                self.lazy_locals -= 1;
+            }
+        }
+        self.operands.truncate(height);
+        self.slots = slot_height;
     }
 
     /// Opens a frame whose parameters are already on the operand stack.
@@ -264,7 +414,7 @@ impl<'m> FuncValidator<'m> {
             height: self.operands.len() - params.len(),
             slot_height: self.slots - param_slots,
             unreachable: false,
-            loop_start: self.code.len() as u32,
+            loop_start: self.code.len(),
             fixups: Vec::new(),
             else_fixup: None,
             params,
@@ -303,97 +453,495 @@ impl<'m> FuncValidator<'m> {
         Ok(&self.controls[index as usize])
     }
 
-    // ---- emitting compiled code ----
+    // ---- emitting code ----
 
-    /// Appends a compiled op, unless the code is unreachable.
-    pub(super) fn emit(&mut self, op: Op) {
-        if self.is_reachable() {
-            self.code.push(op);
-            self.offsets.push(self.offset as u32);
-        }
+    /// Appends an instruction as it is, after the staged one if any.
+    fn emit(&mut self, handler: Handler, lanes: &[u32]) -> u32 {
+        self.flush();
+        self.code.emit(handler, lanes, self.offset as u32)
     }
 
-    /// The branch to label `depth` from the current stack: where it goes and
-    /// how the stack is adjusted. Forward targets are patched at `end`.
-    fn branch_to(&mut self, depth: u32) -> Result<(BranchTarget, Option<usize>), ValidationError> {
-        let frame_index = self.controls.len() - 1 - depth as usize;
-        let frame = &self.controls[frame_index];
-        let keep: u32 = frame.label_types().iter().map(|t| t.slots()).sum();
-        let drop = self.slots - frame.slot_height - keep;
-        let target = if frame.kind == FrameKind::Loop {
-            frame.loop_start
-        } else {
-            u32::MAX
+    /// Appends an instruction before the staged one is committed. Only for
+    /// copies into home slots of operands still on the stack after the
+    /// staged instruction's result was popped: those lie below every slot
+    /// the staged instruction reads.
+    fn emit_before_staged(&mut self, handler: Handler, lanes: &[u32]) -> u32 {
+        self.code.emit(handler, lanes, self.offset as u32)
+    }
+
+    /// Commits the staged instruction, its result to the accumulator (when
+    /// the next instruction reads it there) or to its home slot.
+    fn commit(&mut self, to_acc: bool) {
+        let Some(staged) = self.staged.take() else {
+            return;
         };
-        let patch = (frame.kind != FrameKind::Loop).then_some(frame_index);
-        Ok((BranchTarget { target, drop, keep }, patch))
-    }
-
-    fn patch(&mut self, fixup: Fixup, target: u32) {
-        match fixup {
-            Fixup::Op(index) => match &mut self.code[index] {
-                Op::Br { target: t }
-                | Op::BrIf { target: t }
-                | Op::BrUnless { target: t }
-                | Op::BrAdjust { target: t, .. }
-                | Op::BrIfAdjust { target: t, .. } => *t = target,
-                other => unreachable!("fixup points at {other}"),
-            },
-            Fixup::Table(index) => self.branch_targets[index].target = target,
+        if to_acc {
+            self.code
+                .emit(staged.to_acc, &staged.lanes[..staged.len], staged.offset);
+        } else {
+            self.commit_to(staged, None);
         }
     }
 
-    /// Emits a branch (conditional or not) to label `depth`.
-    fn emit_branch(&mut self, depth: u32, conditional: bool) -> Result<(), ValidationError> {
+    /// Commits `staged` with its result in `slot` (its home if `None`).
+    fn commit_to(&mut self, staged: Staged, slot: Option<u32>) {
+        let mut lanes = [0u32; MAX_LANES + 1];
+        lanes[0] = slot.unwrap_or(staged.home);
+        lanes[1..=staged.len].copy_from_slice(&staged.lanes[..staged.len]);
+        self.code
+            .emit(staged.to_slot, &lanes[..=staged.len], staged.offset);
+        if slot.is_none() {
+            if let Some(operand) = self.operands.iter_mut().rev().find(|o| o.loc == Loc::Acc) {
+                operand.loc = Loc::Temp;
+            }
+        }
+    }
+
+    /// Commits the staged instruction with its result in its home slot.
+    fn flush(&mut self) {
+        self.commit(false);
+    }
+
+    /// Stages an instruction whose result takes the next home slot.
+    fn stage(
+        &mut self,
+        ty: ValType,
+        to_slot: Handler,
+        to_acc: Handler,
+        lanes: &[u32],
+        compare: Option<(Opcode, FormKey)>,
+    ) {
+        debug_assert!(self.staged.is_none());
+        let mut staged = Staged {
+            to_slot,
+            to_acc,
+            lanes: [0; MAX_LANES],
+            len: lanes.len(),
+            home: self.base + self.slots,
+            offset: self.offset as u32,
+            compare,
+        };
+        staged.lanes[..lanes.len()].copy_from_slice(lanes);
+        self.staged = Some(staged);
+        self.push_at(ty, Loc::Acc);
+    }
+
+    /// Copies a value of type `ty` at `loc` into slot `dst` (nothing if it is there).
+    fn copy_into(&mut self, dst: u32, ty: ValType, loc: Loc, home: u32, before_staged: bool) {
+        let (handler, lanes, len): (Handler, [u32; 3], usize) = match loc {
+            Loc::Temp | Loc::Acc if home == dst => return,
+            Loc::Local(slot) if slot == dst => return,
+            Loc::Temp | Loc::Acc => (handlers::copy_handler(ty), [dst, home, 0], 2),
+            Loc::Local(slot) => (handlers::copy_handler(ty), [dst, slot, 0], 2),
+            Loc::Const(bits) if bits >> 32 == 0 => (handlers::copy_imm32, [dst, bits as u32, 0], 2),
+            Loc::Const(bits) => (
+                handlers::copy_imm64,
+                [dst, bits as u32, (bits >> 32) as u32],
+                3,
+            ),
+        };
+        if before_staged {
+            self.emit_before_staged(handler, &lanes[..len]);
+        } else {
+            self.emit(handler, &lanes[..len]);
+        }
+    }
+
+    /// The slot holding a popped operand, storing it in its home slot first
+    /// if it is a constant. Call after committing the staged instruction
+    /// (an accumulator operand must have been flushed to its home).
+    fn slot_of(&mut self, operand: Operand) -> u32 {
+        match operand.loc {
+            Loc::Local(slot) => slot,
+            Loc::Temp | Loc::Acc => operand.home,
+            Loc::Const(_) => {
+                let ty = operand.ty.unwrap_or(ValType::I64);
+                self.copy_into(operand.home, ty, operand.loc, operand.home, false);
+                operand.home
+            }
+        }
+    }
+
+    /// Moves stack operand `index` into its home slot.
+    fn materialize(&mut self, index: usize) {
+        let operand = self.operands[index];
+        match operand.loc {
+            Loc::Temp => return,
+            Loc::Acc => {
+                self.flush();
+                return;
+            }
+            Loc::Local(_) => self.lazy_locals -= 1,
+            Loc::Const(_) => {}
+        }
+        let ty = operand.ty.unwrap_or(ValType::I64);
+        let before_staged = !self.acc_on_stack();
+        self.copy_into(operand.home, ty, operand.loc, operand.home, before_staged);
+        self.operands[index].loc = Loc::Temp;
+    }
+
+    fn acc_on_stack(&self) -> bool {
+        self.staged.is_some() && self.operands.iter().rev().any(|o| o.loc == Loc::Acc)
+    }
+
+    /// Before a control frame opens: no operand may refer to a local, and
+    /// the top `params` operands (if `params_home`) must be in their homes.
+    fn settle_for_block(&mut self, params: usize, params_home: bool) {
+        if self.acc_on_stack() {
+            self.flush();
+        }
+        if self.lazy_locals > 0 {
+            let from = self.top_frame().height;
+            for index in from..self.operands.len() {
+                if matches!(self.operands[index].loc, Loc::Local(_)) {
+                    self.materialize(index);
+                }
+            }
+        }
+        if params_home {
+            let len = self.operands.len();
+            for index in len - params..len {
+                self.materialize(index);
+            }
+        }
+    }
+
+    /// Before `local` (at `slot`) changes: operands still reading it get
+    /// their own copy.
+    fn preserve_local(&mut self, slot: u32) {
+        if self.lazy_locals == 0 {
+            return;
+        }
+        let from = self.top_frame().height;
+        for index in from..self.operands.len() {
+            if self.operands[index].loc == Loc::Local(slot) {
+                self.materialize(index);
+            }
+        }
+    }
+
+    /// Emits a generated row: picks the handler form for where its operands
+    /// are, stages it when its result can go to the accumulator, and pushes
+    /// the result.
+    pub(super) fn emit_row(
+        &mut self,
+        opcode: Opcode,
+        operands: &[Operand],
+        imms: &[u32],
+        result: Option<ValType>,
+    ) -> Result<(), ValidationError> {
         if !self.is_reachable() {
+            if let Some(ty) = result {
+                self.push_operand(ty);
+            }
             return Ok(());
         }
-        let (branch, patch) = self.branch_to(depth)?;
-        let BranchTarget { target, drop, keep } = branch;
-        let function_level = depth as usize == self.controls.len() - 1;
-        let op = match (function_level, conditional, drop) {
-            (true, false, _) => Op::Return { results: keep },
-            (_, false, 0) => Op::Br { target },
-            (_, false, _) => Op::BrAdjust { target, drop, keep },
-            (_, true, 0) => Op::BrIf { target },
-            (_, true, _) => Op::BrIfAdjust { target, drop, keep },
+        let forms = row_forms(opcode);
+        if forms.is_empty() {
+            // `nop`.
+            return Ok(());
+        }
+        let mut ops: Vec<Operand> = operands.to_vec();
+        // The kind each operand would like: where it already is.
+        let mut kinds: Vec<u8> = ops
+            .iter()
+            .map(|o| match o.loc {
+                Loc::Temp | Loc::Local(_) => b's',
+                Loc::Acc => b'a',
+                Loc::Const(bits) if fits_imm(o.ty, bits) => b'i',
+                Loc::Const(_) => b's',
+            })
+            .collect();
+        let key_of = |kinds: &[u8]| {
+            let mut key = FormKey::default();
+            kinds.iter().for_each(|k| key.push(*k));
+            key
         };
-        // A branch to the function frame returns; conditional ones jump to the final `Return`.
-        let is_return = matches!(op, Op::Return { .. });
-        self.emit(op);
-        if let (Some(frame), false) = (patch, is_return) {
-            let index = self.code.len() - 1;
-            self.controls[frame].fixups.push(Fixup::Op(index));
+        let has = |key: FormKey| match result {
+            Some(_) => {
+                find(forms, &key.with_result(b's')).is_some()
+                    || find(forms, &key.with_result(b'a')).is_some()
+            }
+            None => find(forms, &key).is_some(),
+        };
+        loop {
+            if has(key_of(&kinds)) {
+                break;
+            }
+            if kinds.len() == 2 && is_commutative(opcode) {
+                let swapped = [kinds[1], kinds[0]];
+                if has(key_of(&swapped)) {
+                    kinds.swap(0, 1);
+                    ops.swap(0, 1);
+                    break;
+                }
+            }
+            // Fall back to slots: immediates first, then the accumulator.
+            if let Some(k) = kinds.iter_mut().find(|k| **k == b'i') {
+                *k = b's';
+            } else if let Some(k) = kinds.iter_mut().find(|k| **k == b'a') {
+                *k = b's';
+            } else {
+                unreachable!("every row has an all-slot form")
+            }
+        }
+        let key = key_of(&kinds);
+        self.commit(kinds.contains(&b'a'));
+        let mut lanes = [0u32; MAX_LANES];
+        let mut len = 0;
+        for (operand, kind) in ops.iter().zip(&kinds) {
+            match kind {
+                b's' => {
+                    lanes[len] = self.slot_of(*operand);
+                    len += 1;
+                }
+                b'i' => {
+                    let Loc::Const(bits) = operand.loc else {
+                        unreachable!("only constants are immediates")
+                    };
+                    lanes[len] = bits as u32;
+                    len += 1;
+                }
+                _ => {}
+            }
+        }
+        lanes[len..len + imms.len()].copy_from_slice(imms);
+        len += imms.len();
+        let Some(ty) = result else {
+            let handler = find(forms, &key).expect("form checked above");
+            self.emit(handler, &lanes[..len]);
+            return Ok(());
+        };
+        let to_slot = find(forms, &key.with_result(b's'));
+        match find(forms, &key.with_result(b'a')) {
+            Some(to_acc) => {
+                let compare = (!branch_forms(opcode).is_empty()).then_some((opcode, key));
+                let to_slot =
+                    to_slot.expect("a row with an accumulator result also has a slot one");
+                self.stage(ty, to_slot, to_acc, &lanes[..len], compare);
+            }
+            None => {
+                let home = self.base + self.slots;
+                let mut with_dst = [0u32; MAX_LANES + 1];
+                with_dst[0] = home;
+                with_dst[1..=len].copy_from_slice(&lanes[..len]);
+                let handler = to_slot.expect("form checked above");
+                self.emit(handler, &with_dst[..=len]);
+                self.push_operand(ty);
+            }
         }
         Ok(())
+    }
+
+    /// Emits a hand-written `runtime` row: operands in slots, the result (if
+    /// any) in its home slot; lanes are the result slot, the operand slots
+    /// and `imms`.
+    fn emit_runtime(
+        &mut self,
+        opcode: Opcode,
+        operands: &[Operand],
+        imms: &[u32],
+        result: Option<ValType>,
+    ) {
+        if !self.is_reachable() {
+            if let Some(ty) = result {
+                self.push_operand(ty);
+            }
+            return;
+        }
+        self.flush();
+        let mut lanes: Vec<u32> = Vec::with_capacity(1 + operands.len() + imms.len());
+        if result.is_some() {
+            lanes.push(self.base + self.slots);
+        }
+        for operand in operands {
+            let slot = self.slot_of(*operand);
+            lanes.push(slot);
+        }
+        lanes.extend_from_slice(imms);
+        let handler = runtime_handler(opcode).expect("a runtime row");
+        self.emit(handler, &lanes);
+        if let Some(ty) = result {
+            self.push_operand(ty);
+        }
+    }
+
+    // ---- branches ----
+
+    /// Home slot of the first value a branch to frame `index` carries.
+    fn label_home(&self, index: usize) -> u32 {
+        self.base + self.controls[index].slot_height
+    }
+
+    /// Whether the top operands are already where a branch to frame `index`
+    /// must leave its values.
+    fn values_in_place(&self, index: usize) -> bool {
+        let count = self.controls[index].label_types().len();
+        let mut dst = self.label_home(index);
+        let values = &self.operands[self.operands.len() - count..];
+        values.iter().all(|o| {
+            let here = o.loc == Loc::Temp && o.home == dst;
+            dst += o.slots();
+            here
+        })
+    }
+
+    /// Copies the top operands to where a branch to frame `index` expects
+    /// them, without changing the operand stack (the code may fall through).
+    fn copy_values_to_label(&mut self, index: usize) {
+        let types: Vec<ValType> = self.controls[index].label_types().to_vec();
+        let mut dst = self.label_home(index);
+        let first = self.operands.len() - types.len();
+        for (i, ty) in types.iter().enumerate() {
+            let operand = self.operands[first + i];
+            self.copy_into(dst, *ty, operand.loc, operand.home, false);
+            dst += ty.slots();
+        }
+    }
+
+    /// Makes the branch lane `(start, lane)` jump to frame `index`'s label.
+    fn link(&mut self, index: usize, fixup: Fixup) {
+        let frame = &mut self.controls[index];
+        if frame.kind == FrameKind::Loop {
+            let target = frame.loop_start;
+            self.code.patch_branch(fixup.0, fixup.1, target);
+        } else {
+            frame.fixups.push(fixup);
+        }
+    }
+
+    /// Emits a branch on `condition` (already popped), taken when it is
+    /// non-zero (`when`) or zero; returns the lane to point at the target.
+    fn emit_condition_branch(&mut self, condition: Operand, when: bool) -> Fixup {
+        if condition.loc == Loc::Acc {
+            let staged = self
+                .staged
+                .take()
+                .expect("an accumulator operand is staged");
+            if let Some((opcode, key)) = staged.compare {
+                let fused = branch_forms(opcode)
+                    .iter()
+                    .find(|(k, _, _)| *k == key.as_str())
+                    .map(|(_, on_true, on_false)| if when { *on_true } else { *on_false });
+                if let Some(handler) = fused {
+                    let mut lanes = [0u32; MAX_LANES + 1];
+                    lanes[..staged.len].copy_from_slice(&staged.lanes[..staged.len]);
+                    let start = self
+                        .code
+                        .emit(handler, &lanes[..=staged.len], staged.offset);
+                    return (start, staged.len);
+                }
+            }
+            self.code
+                .emit(staged.to_acc, &staged.lanes[..staged.len], staged.offset);
+            let handler = if when {
+                handlers::br_nez_a
+            } else {
+                handlers::br_eqz_a
+            };
+            return (self.emit(handler, &[0]), 0);
+        }
+        self.flush();
+        let slot = self.slot_of(condition);
+        let handler = if when {
+            handlers::br_nez_s
+        } else {
+            handlers::br_eqz_s
+        };
+        (self.emit(handler, &[slot, 0]), 1)
+    }
+
+    /// Returns from the function with the top operands as results, without
+    /// changing the operand stack.
+    fn emit_return(&mut self) {
+        let results: Vec<ValType> = self.controls[0].results.to_vec();
+        let first = self.operands.len() - results.len();
+        if let [ty] = results[..] {
+            if ty != ValType::V128 {
+                let operand = self.operands[first];
+                if operand.loc == Loc::Acc && self.staged.is_some() {
+                    self.commit(true);
+                    self.emit(handlers::ret_a, &[]);
+                    return;
+                }
+                self.flush();
+                let slot = match operand.loc {
+                    Loc::Local(slot) => slot,
+                    Loc::Const(_) => {
+                        self.copy_into(0, ty, operand.loc, operand.home, false);
+                        0
+                    }
+                    Loc::Temp | Loc::Acc => operand.home,
+                };
+                self.emit(handlers::ret_s, &[slot]);
+                return;
+            }
+        }
+        self.flush();
+        // Locals first go to their homes, so the copies into the first
+        // slots below cannot overwrite a local that is still to be read.
+        for i in first..self.operands.len() {
+            let operand = self.operands[i];
+            if let (Loc::Local(_), Some(ty)) = (operand.loc, operand.ty) {
+                self.copy_into(operand.home, ty, operand.loc, operand.home, false);
+            }
+        }
+        let mut dst = 0;
+        for (i, ty) in results.iter().enumerate() {
+            let operand = self.operands[first + i];
+            let loc = match operand.loc {
+                Loc::Local(_) => Loc::Temp,
+                loc => loc,
+            };
+            self.copy_into(dst, *ty, loc, operand.home, false);
+            dst += ty.slots();
+        }
+        self.emit(handlers::ret, &[]);
+    }
+
+    /// Emits an unconditional branch to label `depth` with the top operands.
+    fn emit_branch(&mut self, depth: u32) {
+        if !self.is_reachable() {
+            return;
+        }
+        let index = self.controls.len() - 1 - depth as usize;
+        if index == 0 {
+            self.emit_return();
+            return;
+        }
+        if self.acc_on_stack() {
+            self.flush();
+        }
+        self.copy_values_to_label(index);
+        let start = self.emit(handlers::br, &[0]);
+        self.link(index, (start, 0));
     }
 
     // ---- instrumentation for untrusted code ----
 
     /// Starts a metering segment: code from here to the next segment start is
-    /// straight-line, so one `ConsumeFuel` at its head pays for all of it.
+    /// straight-line, so one `consume_fuel` at its head pays for all of it.
     fn begin_fuel_segment(&mut self) {
         self.fuel_op = None;
         if self.context.instrumentation.fuel && self.is_reachable() {
-            self.emit(Op::ConsumeFuel { amount: 0 });
-            self.fuel_op = Some(self.code.len() - 1);
+            let start = self.emit(handlers::consume_fuel, &[0]);
+            self.fuel_op = Some(start);
         }
     }
 
     /// Counts one wasm instruction against the current segment.
     fn charge_fuel(&mut self) {
-        if let Some(index) = self.fuel_op {
-            if let Op::ConsumeFuel { amount } = &mut self.code[index] {
-                *amount = amount.saturating_add(1);
-            }
+        if let Some(start) = self.fuel_op {
+            let amount = self.code.lane(start, 0).saturating_add(1);
+            self.code.set_lane(start, 0, amount);
         }
     }
 
     /// Lets an interrupt stop the code here (function entry and loop headers,
     /// so every unbounded execution passes one).
     fn check_interrupt(&mut self) {
-        if self.context.instrumentation.interrupts {
-            self.emit(Op::CheckInterrupt);
+        if self.context.instrumentation.interrupts && self.is_reachable() {
+            self.emit(handlers::check_interrupt, &[]);
         }
     }
 
@@ -478,20 +1026,51 @@ impl<'m> FuncValidator<'m> {
             .func_type(index)
             .ok_or_else(|| self.error("unknown type"))
     }
+}
 
-    // ---- hand-written typing of `exec = "runtime"` rows ----
+/// Whether a constant fits a 32-bit immediate lane for its type.
+fn fits_imm(ty: Option<ValType>, bits: u64) -> bool {
+    match ty {
+        Some(ValType::I32 | ValType::F32) => true,
+        Some(ValType::I64) => i64::from(bits as i32) == bits as i64,
+        _ => false,
+    }
+}
 
-    pub(super) fn check_call(&mut self, funcidx: u32) -> Result<(), ValidationError> {
+/// `exec = "runtime"` rows: typing and translation.
+impl FuncValidator<'_> {
+    pub(super) fn compile_call(&mut self, funcidx: u32) -> Result<(), ValidationError> {
         if funcidx as usize >= self.context.func_types.len() {
             return Err(self.error("unknown function"));
         }
         let ty = self.context.func_type_of(funcidx);
-        self.pop_operands(ty.params())?;
+        let args = self.pop_operands(ty.params())?;
+        if self.is_reachable() {
+            let base = self.base + self.slots;
+            self.place_args(&args);
+            let imported = self.context.module.imported_funcs() as u32;
+            if funcidx >= imported {
+                self.emit(handlers::call_internal, &[funcidx - imported, base]);
+            } else {
+                self.emit(handlers::call, &[funcidx, base]);
+            }
+        }
         self.push_operands(ty.results());
         Ok(())
     }
 
-    pub(super) fn check_call_indirect(
+    /// Puts call arguments (just popped) into their home slots, where the
+    /// callee's frame will start.
+    fn place_args(&mut self, args: &[Operand]) {
+        self.flush();
+        for arg in args {
+            if let Some(ty) = arg.ty {
+                self.copy_into(arg.home, ty, arg.loc, arg.home, false);
+            }
+        }
+    }
+
+    pub(super) fn compile_call_indirect(
         &mut self,
         typeidx: u32,
         tableidx: u32,
@@ -501,23 +1080,45 @@ impl<'m> FuncValidator<'m> {
             return Err(self.error("type mismatch: call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
-        self.pop_operand(ValType::I32)?;
-        self.pop_operands(ty.params())?;
+        let index = self.pop_operand(ValType::I32)?;
+        let args = self.pop_operands(ty.params())?;
+        if self.is_reachable() {
+            let base = self.base + self.slots;
+            self.place_args(&args);
+            let index = self.slot_of(index);
+            self.emit(handlers::call_indirect, &[typeidx, tableidx, base, index]);
+        }
         self.push_operands(ty.results());
         Ok(())
     }
 
-    pub(super) fn check_global_get(&mut self, globalidx: u32) -> Result<(), ValidationError> {
-        let global = self
+    pub(super) fn compile_global_get(&mut self, globalidx: u32) -> Result<(), ValidationError> {
+        let global = *self
             .context
             .globals
             .get(globalidx as usize)
             .ok_or_else(|| self.error("unknown global"))?;
-        self.push_operand(global.content);
+        let ty = global.content;
+        if !self.is_reachable() {
+            self.push_operand(ty);
+        } else if ty == ValType::V128 {
+            let home = self.base + self.slots;
+            self.emit(handlers::global_get_v128, &[home, globalidx]);
+            self.push_operand(ty);
+        } else {
+            self.flush();
+            self.stage(
+                ty,
+                handlers::global_get,
+                handlers::global_get_a,
+                &[globalidx],
+                None,
+            );
+        }
         Ok(())
     }
 
-    pub(super) fn check_global_set(&mut self, globalidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_global_set(&mut self, globalidx: u32) -> Result<(), ValidationError> {
         let global = *self
             .context
             .globals
@@ -526,47 +1127,142 @@ impl<'m> FuncValidator<'m> {
         if !global.mutable {
             return Err(self.error("global is immutable"));
         }
-        self.pop_operand(global.content)
-    }
-
-    pub(super) fn check_table_get(&mut self, tableidx: u32) -> Result<(), ValidationError> {
-        let table = self.table(tableidx)?;
-        self.pop_operand(ValType::I32)?;
-        self.push_operand(table.element.into());
+        let value = self.pop_operand(global.content)?;
+        if !self.is_reachable() {
+            return Ok(());
+        }
+        if global.content == ValType::V128 {
+            self.flush();
+            let slot = self.slot_of(value);
+            self.emit(handlers::global_set_v128, &[slot, globalidx]);
+        } else if value.loc == Loc::Acc {
+            self.commit(true);
+            self.emit(handlers::global_set_a, &[globalidx]);
+        } else {
+            self.flush();
+            let slot = self.slot_of(value);
+            self.emit(handlers::global_set, &[slot, globalidx]);
+        }
         Ok(())
     }
 
-    pub(super) fn check_table_set(&mut self, tableidx: u32) -> Result<(), ValidationError> {
-        let table = self.table(tableidx)?;
-        self.pop_operand(table.element.into())?;
-        self.pop_operand(ValType::I32)
-    }
-
-    pub(super) fn check_table_grow(&mut self, tableidx: u32) -> Result<(), ValidationError> {
-        let table = self.table(tableidx)?;
-        self.pop_operand(ValType::I32)?;
-        self.pop_operand(table.element.into())?;
-        self.push_operand(ValType::I32);
+    pub(super) fn compile_memory_size(&mut self, memidx: u32) -> Result<(), ValidationError> {
+        self.check_memidx(memidx)?;
+        self.emit_runtime(Opcode::MemorySize, &[], &[memidx], Some(ValType::I32));
         Ok(())
     }
 
-    pub(super) fn check_table_fill(&mut self, tableidx: u32) -> Result<(), ValidationError> {
-        let table = self.table(tableidx)?;
-        self.pop_operand(ValType::I32)?;
-        self.pop_operand(table.element.into())?;
-        self.pop_operand(ValType::I32)
+    pub(super) fn compile_memory_grow(&mut self, memidx: u32) -> Result<(), ValidationError> {
+        self.check_memidx(memidx)?;
+        let delta = self.pop_operand(ValType::I32)?;
+        self.emit_runtime(Opcode::MemoryGrow, &[delta], &[memidx], Some(ValType::I32));
+        Ok(())
     }
 
-    pub(super) fn check_table_copy(&mut self, dst: u32, src: u32) -> Result<(), ValidationError> {
+    fn pop_three_i32(&mut self) -> Result<[Operand; 3], ValidationError> {
+        let n = self.pop_operand(ValType::I32)?;
+        let b = self.pop_operand(ValType::I32)?;
+        let a = self.pop_operand(ValType::I32)?;
+        Ok([a, b, n])
+    }
+
+    pub(super) fn compile_memory_init(
+        &mut self,
+        dataidx: u32,
+        memidx: u32,
+    ) -> Result<(), ValidationError> {
+        self.check_dataidx(dataidx)?;
+        self.check_memidx(memidx)?;
+        let operands = self.pop_three_i32()?;
+        self.emit_runtime(Opcode::MemoryInit, &operands, &[dataidx, memidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_data_drop(&mut self, dataidx: u32) -> Result<(), ValidationError> {
+        self.check_dataidx(dataidx)?;
+        self.emit_runtime(Opcode::DataDrop, &[], &[dataidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_memory_copy(
+        &mut self,
+        dst: u32,
+        src: u32,
+    ) -> Result<(), ValidationError> {
+        self.check_memidx(dst)?;
+        self.check_memidx(src)?;
+        let operands = self.pop_three_i32()?;
+        self.emit_runtime(Opcode::MemoryCopy, &operands, &[dst, src], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_memory_fill(&mut self, memidx: u32) -> Result<(), ValidationError> {
+        self.check_memidx(memidx)?;
+        let operands = self.pop_three_i32()?;
+        self.emit_runtime(Opcode::MemoryFill, &operands, &[memidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_table_get(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+        let table = self.table(tableidx)?;
+        let index = self.pop_operand(ValType::I32)?;
+        self.emit_runtime(
+            Opcode::TableGet,
+            &[index],
+            &[tableidx],
+            Some(table.element.into()),
+        );
+        Ok(())
+    }
+
+    pub(super) fn compile_table_set(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+        let table = self.table(tableidx)?;
+        let value = self.pop_operand(table.element.into())?;
+        let index = self.pop_operand(ValType::I32)?;
+        self.emit_runtime(Opcode::TableSet, &[index, value], &[tableidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_table_size(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+        self.check_tableidx(tableidx)?;
+        self.emit_runtime(Opcode::TableSize, &[], &[tableidx], Some(ValType::I32));
+        Ok(())
+    }
+
+    pub(super) fn compile_table_grow(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+        let table = self.table(tableidx)?;
+        let delta = self.pop_operand(ValType::I32)?;
+        let init = self.pop_operand(table.element.into())?;
+        self.emit_runtime(
+            Opcode::TableGrow,
+            &[init, delta],
+            &[tableidx],
+            Some(ValType::I32),
+        );
+        Ok(())
+    }
+
+    pub(super) fn compile_table_fill(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+        let table = self.table(tableidx)?;
+        let len = self.pop_operand(ValType::I32)?;
+        let value = self.pop_operand(table.element.into())?;
+        let dst = self.pop_operand(ValType::I32)?;
+        self.emit_runtime(Opcode::TableFill, &[dst, value, len], &[tableidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_table_copy(&mut self, dst: u32, src: u32) -> Result<(), ValidationError> {
         let dst_table = self.table(dst)?;
         let src_table = self.table(src)?;
         if dst_table.element != src_table.element {
             return Err(self.error("type mismatch: table.copy between tables of different types"));
         }
-        self.pop_operands(&[ValType::I32, ValType::I32, ValType::I32])
+        let operands = self.pop_three_i32()?;
+        self.emit_runtime(Opcode::TableCopy, &operands, &[dst, src], None);
+        Ok(())
     }
 
-    pub(super) fn check_table_init(
+    pub(super) fn compile_table_init(
         &mut self,
         elemidx: u32,
         tableidx: u32,
@@ -576,49 +1272,63 @@ impl<'m> FuncValidator<'m> {
         if table.element != elem {
             return Err(self.error("type mismatch: table.init of a segment of another type"));
         }
-        self.pop_operands(&[ValType::I32, ValType::I32, ValType::I32])
-    }
-
-    pub(super) fn check_ref_null(&mut self, reftype: RefType) -> Result<(), ValidationError> {
-        self.push_operand(reftype.into());
+        let operands = self.pop_three_i32()?;
+        self.emit_runtime(Opcode::TableInit, &operands, &[elemidx, tableidx], None);
         Ok(())
     }
 
-    pub(super) fn check_ref_is_null(&mut self) -> Result<(), ValidationError> {
-        match self.pop_any()? {
-            None => {}
-            Some(ty) if ty.is_ref() => {}
-            Some(_) => return Err(self.error("type mismatch: ref.is_null needs a reference")),
+    pub(super) fn compile_elem_drop(&mut self, elemidx: u32) -> Result<(), ValidationError> {
+        self.check_elemidx(elemidx)?;
+        self.emit_runtime(Opcode::ElemDrop, &[], &[elemidx], None);
+        Ok(())
+    }
+
+    pub(super) fn compile_ref_null(&mut self, reftype: RefType) -> Result<(), ValidationError> {
+        // A null reference is the constant 0.
+        self.push_const(reftype.into(), 0);
+        Ok(())
+    }
+
+    pub(super) fn compile_ref_is_null(&mut self) -> Result<(), ValidationError> {
+        let value = self.pop_any()?;
+        if value.ty.is_some_and(|t| !t.is_ref()) {
+            return Err(self.error("type mismatch: ref.is_null needs a reference"));
         }
-        self.push_operand(ValType::I32);
+        self.emit_runtime(Opcode::RefIsNull, &[value], &[], Some(ValType::I32));
         Ok(())
     }
 
-    pub(super) fn check_ref_func(&mut self, funcidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_ref_func(&mut self, funcidx: u32) -> Result<(), ValidationError> {
         if funcidx as usize >= self.context.func_types.len() {
             return Err(self.error("unknown function"));
         }
         if !self.context.declared_refs.contains(&funcidx) {
             return Err(self.error("undeclared function reference"));
         }
-        self.push_operand(ValType::FuncRef);
+        self.emit_runtime(Opcode::RefFunc, &[], &[funcidx], Some(ValType::FuncRef));
         Ok(())
     }
+}
 
-    // ---- `exec = "control"` rows: typing and translation ----
-
+/// `exec = "control"` rows: typing and translation.
+impl FuncValidator<'_> {
     pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
-        self.pop_operands(&params)?;
-        self.push_operands(&params);
+        self.check_top(&params)?;
+        if self.is_reachable() {
+            self.settle_for_block(params.len(), false);
+        }
         self.push_control(FrameKind::Block, params, results);
         Ok(())
     }
 
     pub(super) fn compile_loop(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
-        self.pop_operands(&params)?;
-        self.push_operands(&params);
+        self.check_top(&params)?;
+        if self.is_reachable() {
+            // Branches back carry the parameters to their home slots.
+            self.settle_for_block(params.len(), true);
+        }
         self.push_control(FrameKind::Loop, params, results);
         // Branches back to the loop land here, so each iteration pays again.
         self.check_interrupt();
@@ -628,32 +1338,47 @@ impl<'m> FuncValidator<'m> {
 
     pub(super) fn compile_if(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
-        self.pop_operand(ValType::I32)?;
-        self.emit(Op::BrUnless { target: u32::MAX });
-        let else_fixup = self.is_reachable().then(|| self.code.len() - 1);
-        self.pop_operands(&params)?;
-        self.push_operands(&params);
+        let condition = self.pop_operand(ValType::I32)?;
+        self.check_top(&params)?;
+        let mut else_fixup = None;
+        if self.is_reachable() {
+            // Both arms start from the parameters in their home slots.
+            self.settle_for_block(params.len(), true);
+            else_fixup = Some(self.emit_condition_branch(condition, false));
+        }
         self.push_control(FrameKind::If, params, results);
         self.controls.last_mut().expect("just pushed").else_fixup = else_fixup;
         self.begin_fuel_segment();
         Ok(())
     }
 
+    /// Puts the values a frame ends with into their home slots.
+    fn settle_results(&mut self) {
+        if !self.is_reachable() {
+            return;
+        }
+        let count = self.top_frame().results.len();
+        let len = self.operands.len();
+        for index in len.saturating_sub(count)..len {
+            self.materialize(index);
+        }
+        self.flush();
+    }
+
     pub(super) fn compile_else(&mut self) -> Result<(), ValidationError> {
         if self.top_frame().kind != FrameKind::If {
             return Err(self.error("else without a matching if"));
         }
-        let frame = self.pop_control()?;
+        self.settle_results();
+        let reachable_before = self.is_reachable();
+        let mut frame = self.pop_control()?;
         // The `then` arm jumps over the `else` arm.
-        let reachable_before = !frame.unreachable;
-        let mut frame = frame;
         if reachable_before {
-            self.code.push(Op::Br { target: u32::MAX });
-            self.offsets.push(self.offset as u32);
-            frame.fixups.push(Fixup::Op(self.code.len() - 1));
+            let start = self.emit(handlers::br, &[0]);
+            frame.fixups.push((start, 0));
         }
-        if let Some(index) = frame.else_fixup.take() {
-            self.patch(Fixup::Op(index), self.code.len() as u32);
+        if let Some((start, lane)) = frame.else_fixup.take() {
+            self.code.patch_branch(start, lane, self.code.len());
         }
         // Reopen the frame for the `else` arm with the parameters back on the stack.
         self.operands.truncate(frame.height);
@@ -668,26 +1393,27 @@ impl<'m> FuncValidator<'m> {
     }
 
     pub(super) fn compile_end(&mut self) -> Result<(), ValidationError> {
+        if self.top_frame().kind == FrameKind::Function {
+            if self.is_reachable() {
+                let results = self.top_frame().results.clone();
+                self.check_top(&results)?;
+                self.emit_return();
+            }
+        } else {
+            self.settle_results();
+        }
         let frame = self.pop_control()?;
         if frame.kind == FrameKind::If && frame.params != frame.results {
             return Err(self.error("type mismatch: if without else must leave its parameters"));
         }
         self.operands.truncate(frame.height);
         self.slots = frame.slot_height;
-        let end = self.code.len() as u32;
-        if frame.kind == FrameKind::Function {
-            // Every function ends in a `Return`, which conditional branches to
-            // the function label also target.
-            self.code.push(Op::Return {
-                results: frame.results.iter().map(|t| t.slots()).sum(),
-            });
-            self.offsets.push(self.offset as u32);
+        let end = self.code.len();
+        for (start, lane) in &frame.fixups {
+            self.code.patch_branch(*start, *lane, end);
         }
-        for fixup in &frame.fixups {
-            self.patch(*fixup, end);
-        }
-        if let Some(index) = frame.else_fixup {
-            self.patch(Fixup::Op(index), end);
+        if let Some((start, lane)) = frame.else_fixup {
+            self.code.patch_branch(start, lane, end);
         }
         self.push_operands(&frame.results);
         // Code after `end` is reached from several places: a new segment.
@@ -699,23 +1425,42 @@ impl<'m> FuncValidator<'m> {
 
     pub(super) fn compile_br(&mut self, depth: u32) -> Result<(), ValidationError> {
         let types: Box<[ValType]> = self.label(depth)?.label_types().into();
-        self.pop_operands(&types)?;
-        self.push_operands(&types);
-        self.emit_branch(depth, false)
+        self.check_top(&types)?;
+        self.emit_branch(depth);
+        Ok(())
     }
 
     pub(super) fn compile_br_if(&mut self, depth: u32) -> Result<(), ValidationError> {
         let types: Box<[ValType]> = self.label(depth)?.label_types().into();
-        self.pop_operand(ValType::I32)?;
-        self.pop_operands(&types)?;
-        self.push_operands(&types);
-        self.emit_branch(depth, true)?;
+        let condition = self.pop_operand(ValType::I32)?;
+        self.check_top(&types)?;
+        if self.is_reachable() {
+            let index = self.controls.len() - 1 - depth as usize;
+            if condition.loc != Loc::Acc && self.acc_on_stack() {
+                self.flush();
+            }
+            if index != 0 && self.values_in_place(index) {
+                let fixup = self.emit_condition_branch(condition, true);
+                self.link(index, fixup);
+            } else {
+                // Copy the values (or return) only on the taken path.
+                let skip = self.emit_condition_branch(condition, false);
+                if index == 0 {
+                    self.emit_return();
+                } else {
+                    self.copy_values_to_label(index);
+                    let start = self.emit(handlers::br, &[0]);
+                    self.link(index, (start, 0));
+                }
+                self.code.patch_branch(skip.0, skip.1, self.code.len());
+            }
+        }
         self.begin_fuel_segment();
         Ok(())
     }
 
     pub(super) fn compile_br_table(&mut self, table: &BrTable) -> Result<(), ValidationError> {
-        self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(ValType::I32)?;
         let default_arity = self.label(table.default)?.label_types().len();
         for &depth in table.labels.iter().chain(core::iter::once(&table.default)) {
             let types: Box<[ValType]> = self.label(depth)?.label_types().into();
@@ -723,26 +1468,57 @@ impl<'m> FuncValidator<'m> {
                 return Err(self.error("type mismatch: br_table labels have different arities"));
             }
             // Check each label against the stack without consuming it.
-            let saved = (self.operands.clone(), self.slots);
+            let saved = (self.operands.clone(), self.slots, self.lazy_locals);
             self.pop_operands(&types)?;
-            (self.operands, self.slots) = saved;
+            (self.operands, self.slots, self.lazy_locals) = saved;
         }
         if self.is_reachable() {
-            let first = self.branch_targets.len() as u32;
-            for &depth in table.labels.iter().chain(core::iter::once(&table.default)) {
-                let (mut branch, patch) = self.branch_to(depth)?;
-                let index = self.branch_targets.len();
-                if depth as usize == self.controls.len() - 1 {
-                    // The function label: jump to the final `Return`.
-                    branch.target = u32::MAX;
-                    self.controls[0].fixups.push(Fixup::Table(index));
-                } else if let Some(frame) = patch {
-                    self.controls[frame].fixups.push(Fixup::Table(index));
+            let targets: Vec<u32> = table
+                .labels
+                .iter()
+                .chain(core::iter::once(&table.default))
+                .copied()
+                .collect();
+            let count = targets.len() as u32;
+            let (start, first_lane) = if index.loc == Loc::Acc {
+                self.commit(true);
+                let mut lanes = alloc::vec![count];
+                lanes.resize(1 + targets.len(), 0);
+                (self.emit(handlers::br_table_a, &lanes), 1)
+            } else {
+                self.flush();
+                let slot = self.slot_of(index);
+                let mut lanes = alloc::vec![slot, count];
+                lanes.resize(2 + targets.len(), 0);
+                (self.emit(handlers::br_table_s, &lanes), 2)
+            };
+            // Targets that need their values moved (or a return) go through
+            // a stub after the table, one per distinct label.
+            let mut stubs: Vec<(u32, u32)> = Vec::new();
+            for (i, depth) in targets.iter().enumerate() {
+                let lane = first_lane + i;
+                let frame = self.controls.len() - 1 - *depth as usize;
+                if frame != 0 && self.values_in_place(frame) {
+                    self.link(frame, (start, lane));
+                    continue;
                 }
-                self.branch_targets.push(branch);
+                let stub = match stubs.iter().find(|(d, _)| d == depth) {
+                    Some((_, stub)) => *stub,
+                    None => {
+                        let stub = self.code.len();
+                        if frame == 0 {
+                            self.emit_return();
+                        } else {
+                            self.copy_values_to_label(frame);
+                            let br = self.emit(handlers::br, &[0]);
+                            self.link(frame, (br, 0));
+                        }
+                        stubs.push((*depth, stub));
+                        stub
+                    }
+                };
+                self.code.patch_branch(start, lane, stub);
             }
-            let len = table.labels.len() as u32 + 1;
-            self.emit(Op::BrTable { first, len });
         }
         self.set_unreachable();
         Ok(())
@@ -750,47 +1526,67 @@ impl<'m> FuncValidator<'m> {
 
     pub(super) fn compile_return(&mut self) -> Result<(), ValidationError> {
         let results = self.controls[0].results.clone();
-        self.pop_operands(&results)?;
-        self.push_operands(&results);
-        self.emit(Op::Return {
-            results: results.iter().map(|t| t.slots()).sum(),
-        });
+        self.check_top(&results)?;
+        if self.is_reachable() {
+            self.emit_return();
+        }
         Ok(())
     }
 
     pub(super) fn compile_drop(&mut self) -> Result<(), ValidationError> {
-        let ty = self.pop_any()?;
-        if let Some(ty) = ty {
-            self.emit(Op::DropSlots { slots: ty.slots() });
+        let operand = self.pop_any()?;
+        if operand.loc == Loc::Acc && self.staged.is_some() {
+            // Still run it (it may trap); its result is not needed.
+            self.commit(true);
         }
         Ok(())
     }
 
-    fn emit_select(&mut self, ty: Option<ValType>) {
-        match ty {
-            Some(ValType::V128) => self.emit(Op::SelectV128),
-            Some(_) => self.emit(Op::Select),
-            None => {}
+    fn emit_select(&mut self, ty: ValType, first: Operand, second: Operand, condition: Operand) {
+        if !self.is_reachable() {
+            self.push_operand(ty);
+            return;
         }
+        let home = self.base + self.slots;
+        if condition.loc == Loc::Acc && ty != ValType::V128 {
+            self.commit(true);
+            let a = self.slot_of(first);
+            let b = self.slot_of(second);
+            self.emit(handlers::select_a, &[home, a, b]);
+        } else {
+            self.flush();
+            let a = self.slot_of(first);
+            let b = self.slot_of(second);
+            let c = self.slot_of(condition);
+            let handler = if ty == ValType::V128 {
+                handlers::select_v128
+            } else {
+                handlers::select_s
+            };
+            self.emit(handler, &[home, a, b, c]);
+        }
+        self.push_operand(ty);
     }
 
     pub(super) fn compile_select(&mut self) -> Result<(), ValidationError> {
-        self.pop_operand(ValType::I32)?;
-        let first = self.pop_any()?;
+        let condition = self.pop_operand(ValType::I32)?;
         let second = self.pop_any()?;
+        let first = self.pop_any()?;
         let is_numeric = |t: Option<ValType>| t.is_none_or(|t| !t.is_ref());
-        if !is_numeric(first) || !is_numeric(second) {
+        if !is_numeric(first.ty) || !is_numeric(second.ty) {
             return Err(self.error("type mismatch: select without a type needs numeric operands"));
         }
-        let ty = match (first, second) {
+        let ty = match (first.ty, second.ty) {
             (Some(a), Some(b)) if a != b => {
                 return Err(self.error("type mismatch: select operands differ"))
             }
             (Some(a), _) | (None, Some(a)) => Some(a),
             (None, None) => None,
         };
-        self.push_unknown(ty);
-        self.emit_select(ty);
+        match ty {
+            Some(ty) => self.emit_select(ty, first, second, condition),
+            None => self.push_unknown(None),
+        }
         Ok(())
     }
 
@@ -798,11 +1594,10 @@ impl<'m> FuncValidator<'m> {
         let [ty] = types else {
             return Err(self.error("invalid result arity"));
         };
-        self.pop_operand(ValType::I32)?;
-        self.pop_operand(*ty)?;
-        self.pop_operand(*ty)?;
-        self.push_operand(*ty);
-        self.emit_select(Some(*ty));
+        let condition = self.pop_operand(ValType::I32)?;
+        let second = self.pop_operand(*ty)?;
+        let first = self.pop_operand(*ty)?;
+        self.emit_select(*ty, first, second, condition);
         Ok(())
     }
 
@@ -816,33 +1611,50 @@ impl<'m> FuncValidator<'m> {
 
     pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
-        self.push_operand(ty);
-        for part in 0..ty.slots() {
-            self.emit(Op::LocalGet { slot: slot + part });
+        if self.is_reachable() {
+            self.push_at(ty, Loc::Local(slot));
+        } else {
+            self.push_operand(ty);
         }
         Ok(())
     }
 
+    /// Writes a popped operand into local `slot`; returns where the value
+    /// is afterwards.
+    fn store_local(&mut self, ty: ValType, slot: u32, value: Operand) -> Loc {
+        if value.loc == Loc::Local(slot) {
+            return value.loc;
+        }
+        if value.loc == Loc::Acc && self.staged.is_some() {
+            // The staged instruction writes the local directly.
+            self.preserve_local(slot);
+            let staged = self.staged.take().expect("checked above");
+            self.commit_to(staged, Some(slot));
+            return Loc::Local(slot);
+        }
+        self.flush();
+        self.preserve_local(slot);
+        self.copy_into(slot, ty, value.loc, value.home, false);
+        value.loc
+    }
+
     pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
-        self.pop_operand(ty)?;
-        for part in (0..ty.slots()).rev() {
-            self.emit(Op::LocalSet { slot: slot + part });
+        let value = self.pop_operand(ty)?;
+        if self.is_reachable() {
+            self.store_local(ty, slot, value);
         }
         Ok(())
     }
 
     pub(super) fn compile_local_tee(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
-        self.pop_operand(ty)?;
-        self.push_operand(ty);
-        if ty.slots() == 1 {
-            self.emit(Op::LocalTee { slot });
+        let value = self.pop_operand(ty)?;
+        if self.is_reachable() {
+            let loc = self.store_local(ty, slot, value);
+            self.push_at(ty, loc);
         } else {
-            self.emit(Op::LocalSet { slot: slot + 1 });
-            self.emit(Op::LocalSet { slot });
-            self.emit(Op::LocalGet { slot });
-            self.emit(Op::LocalGet { slot: slot + 1 });
+            self.push_operand(ty);
         }
         Ok(())
     }

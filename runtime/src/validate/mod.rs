@@ -11,9 +11,9 @@ use core::fmt;
 use crate::binary::{
     ConstExpr, DataMode, DecodeError, ElementMode, ExportKind, ImportKind, Instruction, Module,
 };
-use crate::exec::code::CompiledFunc;
 use crate::exec::memory::MAX_PAGES;
 use crate::features::Features;
+use crate::ir::CompiledFunc;
 use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 use func::FuncValidator;
 
@@ -65,6 +65,8 @@ pub struct Instrumentation {
     pub fuel: bool,
     /// Check for an interrupt request at function entry and at every loop header.
     pub interrupts: bool,
+    /// Report every wasm instruction to the call's tracer before it runs.
+    pub trace: bool,
 }
 
 /// What function bodies may refer to: the module's index spaces with imports first.
@@ -119,11 +121,6 @@ impl<'m> ModuleContext<'m> {
     /// A type from the type section.
     pub(crate) fn func_type(&self, index: u32) -> Option<&'m FuncType> {
         self.module.types.get(index as usize)
-    }
-
-    /// The type index of function `func_index` (which must exist).
-    pub(crate) fn func_type_index(&self, func_index: u32) -> u32 {
-        self.func_types[func_index as usize]
     }
 
     /// The type of function `func_index` (whose type index was checked).
@@ -213,16 +210,14 @@ fn check_const_expr(
     Ok(())
 }
 
-/// Validates a decoded module and compiles its functions.
-pub fn validate(
-    module: &Module,
-    features: &Features,
-) -> Result<Vec<CompiledFunc>, ValidationError> {
-    validate_with(module, features, Instrumentation::default())
+/// Validates a decoded module.
+pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
+    validate_with(module, features, Instrumentation::default()).map(|_| ())
 }
 
-/// Like [`validate`], adding the ops `instrumentation` asks for.
-pub fn validate_with(
+/// Validates a decoded module and translates its functions, adding the
+/// instrumentation `instrumentation` asks for.
+pub(crate) fn validate_with(
     module: &Module,
     features: &Features,
     instrumentation: Instrumentation,

@@ -1,0 +1,376 @@
+//! The threaded-code handlers of every generated row, and the tables the
+//! translator selects them from.
+//!
+//! For each `pure`, `load` and `store` row and each operand form its `forms`
+//! allow (see [`Forms::expand`]), one handler: read the operands (frame slot,
+//! accumulator or immediate lane), call `semantics::<id>`, write the result
+//! (slot or accumulator) and jump to the next handler. Compare rows with
+//! `fuse = ["br_if"]` also get two branch handlers per form (branch when the
+//! comparison holds, and when it does not). Every handler is written as a
+//! `handler!` invocation, so the runtime's `handler!`, `next!` and `trap!`
+//! decide how handlers are called (tail calls or a loop).
+//!
+//! Code layout of one instruction (the translator's `Encoder` writes it):
+//! a word holding the handler, then 32-bit lanes, padded to whole words:
+//! the result slot (if the result goes to a slot), each operand's slot or
+//! immediate bits (accumulator operands take no lane), the row's immediates
+//! in table order, and for branches the target as a signed word offset from
+//! the instruction's first word.
+
+use crate::table::{Exec, Form, ImmKind, Kind, Op, Table, ValType};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// Lanes an immediate takes in the code.
+pub fn imm_lanes(kind: ImmKind) -> usize {
+    match kind {
+        ImmKind::I64 | ImmKind::F64 => 2,
+        ImmKind::V128 | ImmKind::Shuffle => 4,
+        _ => 1,
+    }
+}
+
+/// The Rust type of a value type inside a handler.
+fn rust_type(ty: ValType) -> TokenStream {
+    match ty {
+        ValType::I32 => quote!(i32),
+        ValType::I64 => quote!(i64),
+        ValType::F32 => quote!(f32),
+        ValType::F64 => quote!(f64),
+        ValType::V128 => quote!(u128),
+        ValType::FuncRef | ValType::ExternRef => quote!(u64),
+    }
+}
+
+/// Reads one immediate at `lane` as the semantics function takes it.
+fn read_imm(kind: ImmKind, lane: usize) -> TokenStream {
+    let lane = Literal::usize_unsuffixed(lane);
+    match kind {
+        ImmKind::I32 => quote!(lane(ip, #lane) as i32),
+        ImmKind::I64 => quote!(lane64(ip, #lane) as i64),
+        ImmKind::F32 => quote!(f32::from_bits(lane(ip, #lane))),
+        ImmKind::F64 => quote!(f64::from_bits(lane64(ip, #lane))),
+        ImmKind::V128 => quote!(lane128(ip, #lane)),
+        ImmKind::Shuffle => quote!(lane128(ip, #lane).to_le_bytes()),
+        ImmKind::Lane(_) => quote!(lane(ip, #lane) as u8),
+        _ => quote!(lane(ip, #lane)),
+    }
+}
+
+/// What a handler does after computing its value.
+#[derive(Clone, Copy)]
+enum Ending {
+    /// Write the result as the form says and go on.
+    Next,
+    /// Branch when the computed i32 is non-zero (`true`) or zero (`false`).
+    Branch(bool),
+}
+
+/// `i32_add_si_a`, `br_if_i32_lt_s_si`, `br_unless_i32_lt_s_si`.
+fn handler_name(op: &Op, form: &Form, ending: Ending) -> Ident {
+    let key = form.key();
+    match ending {
+        Ending::Next => format_ident!("{}_{}", op.id, key),
+        Ending::Branch(true) => format_ident!("br_if_{}_{}", op.id, key),
+        Ending::Branch(false) => format_ident!("br_unless_{}_{}", op.id, key),
+    }
+}
+
+fn describe(form: &Form) -> String {
+    let kind = |k: Kind| match k {
+        Kind::Slot => "slot",
+        Kind::Acc => "accumulator",
+        Kind::Imm => "immediate",
+    };
+    let operands: Vec<&str> = form.operands.iter().map(|k| kind(*k)).collect();
+    let mut text = if operands.is_empty() {
+        "no operands".to_string()
+    } else {
+        operands.join(", ")
+    };
+    if let Some(result) = form.result {
+        text.push_str(" -> ");
+        text.push_str(kind(result));
+    }
+    text
+}
+
+fn handler(op: &Op, form: &Form, ending: Ending) -> TokenStream {
+    let sig = op.sig.as_ref().expect("generated rows have a sig");
+    let name = handler_name(op, form, ending);
+    let semantics = op.fn_ident();
+    let mut lane = 0usize;
+    let mut body = Vec::new();
+    // The result slot comes first.
+    let dst_lane = match (ending, form.result) {
+        (Ending::Next, Some(Kind::Slot)) => {
+            lane += 1;
+            Some(0usize)
+        }
+        _ => None,
+    };
+    // Operands, bottom to top.
+    let names: Vec<Ident> = (0..sig.params.len())
+        .map(|i| format_ident!("{}", (b'a' + i as u8) as char))
+        .collect();
+    for ((ty, kind), name) in sig.params.iter().zip(&form.operands).zip(&names) {
+        let rust = rust_type(*ty);
+        let read = match (kind, ty) {
+            (Kind::Slot, ValType::V128) => {
+                let l = Literal::usize_unsuffixed(lane);
+                lane += 1;
+                quote!(get_v128(fp, lane(ip, #l)))
+            }
+            (Kind::Slot, _) => {
+                let l = Literal::usize_unsuffixed(lane);
+                lane += 1;
+                quote!(get::<#rust>(fp, lane(ip, #l)))
+            }
+            (Kind::Imm, _) => {
+                let l = Literal::usize_unsuffixed(lane);
+                lane += 1;
+                quote!(<#rust as Cell>::from_imm(lane(ip, #l)))
+            }
+            (Kind::Acc, _) => quote!(<#rust as Cell>::from_cell(acc)),
+        };
+        body.push(quote!(let #name: #rust = #read;));
+    }
+    // The row's immediates; a memarg keeps only its offset.
+    let mut imm_args = Vec::new();
+    let mut offset = None;
+    for imm in &op.imms {
+        let read = read_imm(imm.kind, lane);
+        lane += imm_lanes(imm.kind);
+        match imm.kind {
+            ImmKind::MemArg => offset = Some(read),
+            ImmKind::MemIdx => {}
+            _ => imm_args.push(read),
+        }
+    }
+    let branch_lane = matches!(ending, Ending::Branch(_)).then(|| {
+        let l = lane;
+        lane += 1;
+        l
+    });
+    let words = Literal::usize_unsuffixed(1 + lane.div_ceil(2));
+    let check = |call: TokenStream| {
+        if op.traps {
+            quote! {
+                match #call {
+                    Ok(value) => value,
+                    Err(code) => trap!(cx, ip, code),
+                }
+            }
+        } else {
+            call
+        }
+    };
+    let result = format_ident!("result");
+    let produces = match op.exec {
+        Exec::Load => {
+            let bytes = Literal::usize_unsuffixed(op.access.unwrap_or(0) as usize);
+            let offset = offset.expect("loads have a memarg");
+            let rest = &names[1..];
+            let call = check(quote!(semantics::#semantics(#(#imm_args,)* bytes, #(#rest),*)));
+            body.push(quote! {
+                let bytes = match load::<#bytes>(mem, mem_len, a, #offset) {
+                    Some(bytes) => bytes,
+                    None => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+                };
+                let #result = #call;
+            });
+            true
+        }
+        Exec::Store => {
+            let offset = offset.expect("stores have a memarg");
+            let rest = &names[1..];
+            let call = check(quote!(semantics::#semantics(#(#imm_args,)* #(#rest),*)));
+            body.push(quote! {
+                let bytes = #call;
+                if !store(mem, mem_len, a, #offset, bytes) {
+                    trap!(cx, ip, TrapCode::MemoryOutOfBounds);
+                }
+            });
+            false
+        }
+        _ => {
+            let call = check(quote!(semantics::#semantics(#(#imm_args,)* #(#names),*)));
+            if sig.results.is_empty() {
+                body.push(quote!(#call;));
+                false
+            } else {
+                body.push(quote!(let #result = #call;));
+                true
+            }
+        }
+    };
+    let next = quote!(next!(ip.add(#words), fp, mem, mem_len, cx, acc));
+    match ending {
+        Ending::Next if produces => {
+            let ty = sig.results[0];
+            match (form.result, ty) {
+                (Some(Kind::Slot), ValType::V128) => {
+                    let l = Literal::usize_unsuffixed(dst_lane.expect("slot result"));
+                    body.push(quote!(set_v128(fp, lane(ip, #l), #result);));
+                }
+                (Some(Kind::Slot), _) => {
+                    let l = Literal::usize_unsuffixed(dst_lane.expect("slot result"));
+                    body.push(quote!(set(fp, lane(ip, #l), #result);));
+                }
+                _ => body.push(quote!(let acc = Cell::into_cell(#result);)),
+            }
+            body.push(next);
+        }
+        Ending::Next => body.push(next),
+        Ending::Branch(when) => {
+            let l = Literal::usize_unsuffixed(branch_lane.expect("branch lane"));
+            let test = if when {
+                quote!(#result != 0)
+            } else {
+                quote!(#result == 0)
+            };
+            body.push(quote! {
+                if #test {
+                    next!(ip.offset(lane(ip, #l) as i32 as isize), fp, mem, mem_len, cx, acc)
+                }
+            });
+            body.push(next);
+        }
+    }
+    let doc = match ending {
+        Ending::Next => format!("`{}` ({})", op.name, describe(form)),
+        Ending::Branch(when) => format!(
+            "`{}` fused with a branch taken when it gives {} ({})",
+            op.name,
+            if when { "true" } else { "false" },
+            describe(form)
+        ),
+    };
+    quote! {
+        handler! {
+            #[doc = #doc]
+            fn #name(ip, fp, mem, mem_len, cx, acc) {
+                #(#body)*
+            }
+        }
+    }
+}
+
+fn forms_static(op: &Op) -> Ident {
+    format_ident!("{}_FORMS", op.id.to_uppercase())
+}
+
+fn branch_static(op: &Op) -> Ident {
+    format_ident!("{}_BRANCHES", op.id.to_uppercase())
+}
+
+pub fn generate(table: &Table) -> TokenStream {
+    let mut handlers = Vec::new();
+    let mut statics = Vec::new();
+    let mut form_arms = Vec::new();
+    let mut branch_arms = Vec::new();
+    let mut runtime_arms = Vec::new();
+    let commutative: Vec<&Ident> = table
+        .ops
+        .iter()
+        .filter(|op| op.commutative)
+        .map(|op| &op.variant)
+        .collect();
+    for op in &table.ops {
+        let v = &op.variant;
+        match op.exec {
+            Exec::Pure | Exec::Load | Exec::Store => {}
+            Exec::Runtime => {
+                let id = Ident::new(&op.id, Span::call_site());
+                runtime_arms.push(quote!(Opcode::#v => Some(#id as Handler),));
+                continue;
+            }
+            Exec::Const | Exec::Control => continue,
+        }
+        let sig = op.sig.as_ref().expect("generated rows have a sig");
+        // A row with no operands, no result and no trap (`nop`) compiles to nothing.
+        if sig.params.is_empty() && sig.results.is_empty() && !op.traps {
+            continue;
+        }
+        let forms = op
+            .forms
+            .as_ref()
+            .expect("generated rows have forms")
+            .expand(op.commutative);
+        let mut entries = Vec::new();
+        for form in &forms {
+            handlers.push(handler(op, form, Ending::Next));
+            let name = handler_name(op, form, Ending::Next);
+            let key = form.key();
+            entries.push(quote!((#key, #name as Handler)));
+        }
+        let name = forms_static(op);
+        let len = Literal::usize_unsuffixed(entries.len());
+        let doc = format!("Handlers of `{}` by form.", op.name);
+        statics.push(quote! {
+            #[doc = #doc]
+            static #name: [(&str, Handler); #len] = [#(#entries),*];
+        });
+        form_arms.push(quote!(Opcode::#v => &#name,));
+        if op.fuse_branch {
+            let mut entries = Vec::new();
+            for form in forms.iter().filter(|f| f.result == Some(Kind::Acc)) {
+                let operands_only = Form {
+                    operands: form.operands.clone(),
+                    result: None,
+                };
+                handlers.push(handler(op, &operands_only, Ending::Branch(true)));
+                handlers.push(handler(op, &operands_only, Ending::Branch(false)));
+                let when_true = handler_name(op, &operands_only, Ending::Branch(true));
+                let when_false = handler_name(op, &operands_only, Ending::Branch(false));
+                let key = operands_only.key();
+                entries.push(quote!((#key, #when_true as Handler, #when_false as Handler)));
+            }
+            let name = branch_static(op);
+            let len = Literal::usize_unsuffixed(entries.len());
+            let doc = format!("Compare-and-branch handlers of `{}` by form.", op.name);
+            statics.push(quote! {
+                #[doc = #doc]
+                static #name: [(&str, Handler, Handler); #len] = [#(#entries),*];
+            });
+            branch_arms.push(quote!(Opcode::#v => &#name,));
+        }
+    }
+    quote! {
+        #(#handlers)*
+
+        #(#statics)*
+
+        /// The handlers of a generated row, keyed by form (`si_a`: slot and
+        /// immediate operands, result in the accumulator). Empty for other rows.
+        pub(crate) fn row_forms(opcode: Opcode) -> &'static [(&'static str, Handler)] {
+            match opcode {
+                #(#form_arms)*
+                _ => &[],
+            }
+        }
+
+        /// The compare-and-branch handlers of a compare row, keyed by operand
+        /// form: (form, branch when true, branch when false).
+        pub(crate) fn branch_forms(opcode: Opcode) -> &'static [(&'static str, Handler, Handler)] {
+            match opcode {
+                #(#branch_arms)*
+                _ => &[],
+            }
+        }
+
+        /// Whether the row's two operands may be swapped.
+        pub(crate) fn is_commutative(opcode: Opcode) -> bool {
+            matches!(opcode, #(Opcode::#commutative)|*)
+        }
+
+        /// The hand-written handler of an `exec = "runtime"` row. Naming one
+        /// here that does not exist fails the build.
+        pub(crate) fn runtime_handler(opcode: Opcode) -> Option<Handler> {
+            match opcode {
+                #(#runtime_arms)*
+                _ => None,
+            }
+        }
+    }
+}

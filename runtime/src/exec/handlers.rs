@@ -1,0 +1,695 @@
+//! Every handler: the ones `opcodes.toml` generates, and the hand-written ones
+//! for control flow, calls, variables, tables and the memory instructions
+//! that need the store.
+//!
+//! Lane layouts (see `dispatch` for the encoding): a handler's doc comment
+//! lists its lanes in order. Runtime rows put the result slot first, then
+//! their operands' slots bottom to top, then their immediates in table order.
+
+#[cfg(not(tabula_tail_calls))]
+use super::dispatch::Next;
+use super::dispatch::{exit, handler, next, trap};
+use super::dispatch::{
+    get, get_v128, lane, lane128, lane64, load, raise, set, set_v128, store, Cell, Handler, Ip,
+};
+use super::interp::{refresh, trace_at, Ctx, Exit, Frame};
+use super::semantics;
+use super::store::FuncEntity;
+use super::trap::TrapCode;
+use crate::binary::Opcode;
+use crate::ir::CompiledFunc;
+use crate::types::ValType;
+use core::sync::atomic::Ordering;
+
+opcodes_macro::handlers!("../opcodes.toml");
+
+/// Bounds-checks `[start, start + len)` against `size`.
+#[inline]
+fn range(start: u32, len: u32, size: usize) -> Option<core::ops::Range<usize>> {
+    let end = u64::from(start) + u64::from(len);
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// Enters `callee` with its frame at slot `base` of the current one, to come
+/// back to `ret`. Traps if the frame stack or the value stack is full.
+macro_rules! enter {
+    ($callee:expr, $base:expr, $ret:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
+        let callee: *const CompiledFunc = $callee;
+        let new_fp = $fp.add($base as usize);
+        if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end
+            || (*$cx).frames.len() >= (*$cx).max_frames
+        {
+            trap!($cx, $ip, TrapCode::CallStackExhausted);
+        }
+        (*$cx).frames.push(Frame {
+            ret_ip: $ret,
+            fp: $fp,
+            func: (*$cx).func,
+            instance: (*$cx).instance,
+        });
+        core::ptr::write_bytes(
+            new_fp.add((*callee).param_slots as usize),
+            0,
+            (*callee).local_slots as usize,
+        );
+        (*$cx).func = callee;
+        next!((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc)
+    }};
+}
+
+/// Calls store function `addr` from the instruction at `ip`, of `words`
+/// words, with arguments at slot `base`.
+macro_rules! call_addr {
+    ($addr:expr, $base:expr, $words:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
+        let addr: u32 = $addr;
+        let ret = $ip.add($words);
+        match &(&*(*$cx).inner).funcs[addr as usize] {
+            FuncEntity::Wasm {
+                module,
+                index,
+                instance,
+                ..
+            } => {
+                let callee: *const CompiledFunc = &module.funcs[*index as usize];
+                let instance = *instance;
+                if instance != (*$cx).instance {
+                    // The frame records the caller's instance; the return switches back.
+                    let new_fp = $fp.add($base as usize);
+                    if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end
+                        || (*$cx).frames.len() >= (*$cx).max_frames
+                    {
+                        trap!($cx, $ip, TrapCode::CallStackExhausted);
+                    }
+                    (*$cx).frames.push(Frame {
+                        ret_ip: ret,
+                        fp: $fp,
+                        func: (*$cx).func,
+                        instance: (*$cx).instance,
+                    });
+                    core::ptr::write_bytes(
+                        new_fp.add((*callee).param_slots as usize),
+                        0,
+                        (*callee).local_slots as usize,
+                    );
+                    (*$cx).func = callee;
+                    (*$cx).instance = instance;
+                    let (mem, len) = refresh($cx);
+                    next!((*callee).code.as_ptr(), new_fp, mem, len, $cx, $acc)
+                }
+                enter!(callee, $base, ret, $ip, $fp, $mem, $len, $cx, $acc)
+            }
+            FuncEntity::Host { .. } => {
+                (*$cx).exit = Exit::HostCall {
+                    addr,
+                    base: $fp.add($base as usize),
+                    ip: $ip,
+                    resume: ret,
+                    fp: $fp,
+                };
+                exit!()
+            }
+        }
+    }};
+}
+
+// ---- moves ----
+
+handler! {
+    /// Copies one slot. Lanes: dst, src.
+    fn copy(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(fp.add(lane(ip, 1) as usize).read());
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Copies two slots (a `v128`). Lanes: dst, src.
+    fn copy_v128(ip, fp, mem, mem_len, cx, acc) {
+        set_v128(fp, lane(ip, 0), get_v128(fp, lane(ip, 1)));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Stores a 32-bit constant, zero-extended. Lanes: dst, value.
+    fn copy_imm32(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(u64::from(lane(ip, 1)));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Stores a 64-bit constant. Lanes: dst, value (two lanes).
+    fn copy_imm64(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(lane64(ip, 1));
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `select` of one-slot values. Lanes: dst, first, second, condition.
+    fn select_s(ip, fp, mem, mem_len, cx, acc) {
+        let chosen = if get::<i32>(fp, lane(ip, 3)) != 0 { lane(ip, 1) } else { lane(ip, 2) };
+        fp.add(lane(ip, 0) as usize).write(fp.add(chosen as usize).read());
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `select` of one-slot values, the condition in the accumulator.
+    /// Lanes: dst, first, second.
+    fn select_a(ip, fp, mem, mem_len, cx, acc) {
+        let chosen = if acc as u32 != 0 { lane(ip, 1) } else { lane(ip, 2) };
+        fp.add(lane(ip, 0) as usize).write(fp.add(chosen as usize).read());
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `select` of `v128` values. Lanes: dst, first, second, condition.
+    fn select_v128(ip, fp, mem, mem_len, cx, acc) {
+        let chosen = if get::<i32>(fp, lane(ip, 3)) != 0 { lane(ip, 1) } else { lane(ip, 2) };
+        set_v128(fp, lane(ip, 0), get_v128(fp, chosen));
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- branches ----
+
+/// The instruction `lane(ip, k)` words away from `ip`.
+#[inline(always)]
+unsafe fn target(ip: Ip, k: usize) -> Ip {
+    // SAFETY: the translator points every branch lane at an instruction of
+    // the same function.
+    unsafe { ip.offset(lane(ip, k) as i32 as isize) }
+}
+
+handler! {
+    /// Jumps. Lanes: offset.
+    fn br(ip, fp, mem, mem_len, cx, acc) {
+        next!(target(ip, 0), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Jumps if a slot holds a non-zero i32. Lanes: condition, offset.
+    fn br_nez_s(ip, fp, mem, mem_len, cx, acc) {
+        if get::<i32>(fp, lane(ip, 0)) != 0 {
+            next!(target(ip, 1), fp, mem, mem_len, cx, acc)
+        }
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Jumps if a slot holds zero. Lanes: condition, offset.
+    fn br_eqz_s(ip, fp, mem, mem_len, cx, acc) {
+        if get::<i32>(fp, lane(ip, 0)) == 0 {
+            next!(target(ip, 1), fp, mem, mem_len, cx, acc)
+        }
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Jumps if the accumulator holds a non-zero i32. Lanes: offset.
+    fn br_nez_a(ip, fp, mem, mem_len, cx, acc) {
+        if acc as u32 != 0 {
+            next!(target(ip, 0), fp, mem, mem_len, cx, acc)
+        }
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Jumps if the accumulator holds zero. Lanes: offset.
+    fn br_eqz_a(ip, fp, mem, mem_len, cx, acc) {
+        if acc as u32 == 0 {
+            next!(target(ip, 0), fp, mem, mem_len, cx, acc)
+        }
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `br_table` on a slot. Lanes: index, count, then `count` offsets (the
+    /// last is the default).
+    fn br_table_s(ip, fp, mem, mem_len, cx, acc) {
+        let count = lane(ip, 1);
+        let index = (get::<i32>(fp, lane(ip, 0)) as u32).min(count - 1);
+        next!(target(ip, 2 + index as usize), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `br_table` on the accumulator. Lanes: count, then `count` offsets.
+    fn br_table_a(ip, fp, mem, mem_len, cx, acc) {
+        let count = lane(ip, 0);
+        let index = (acc as u32).min(count - 1);
+        next!(target(ip, 1 + index as usize), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- returns ----
+
+/// Returns to the caller, or leaves the code if this is the entry function.
+macro_rules! return_to_caller {
+    ($fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
+        match (*$cx).frames.pop() {
+            Some(frame) => {
+                (*$cx).func = frame.func;
+                if frame.instance != (*$cx).instance {
+                    (*$cx).instance = frame.instance;
+                    let (mem, len) = refresh($cx);
+                    next!(frame.ret_ip, frame.fp, mem, len, $cx, $acc)
+                }
+                next!(frame.ret_ip, frame.fp, $mem, $len, $cx, $acc)
+            }
+            None => {
+                (*$cx).exit = Exit::Returned;
+                exit!()
+            }
+        }
+    }};
+}
+
+handler! {
+    /// Returns; the results are already in the first slots of the frame.
+    fn ret(ip, fp, mem, mem_len, cx, acc) {
+        return_to_caller!(fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Returns the one-slot value in a slot. Lanes: src.
+    fn ret_s(ip, fp, mem, mem_len, cx, acc) {
+        fp.write(fp.add(lane(ip, 0) as usize).read());
+        return_to_caller!(fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Returns the value in the accumulator.
+    fn ret_a(ip, fp, mem, mem_len, cx, acc) {
+        fp.write(acc);
+        return_to_caller!(fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- calls ----
+
+handler! {
+    /// Calls a function the running module defines. Lanes: index among the
+    /// module's defined functions, base slot of the arguments.
+    fn call_internal(ip, fp, mem, mem_len, cx, acc) {
+        let callee: *const CompiledFunc =
+            (*(*cx).module).funcs.as_ptr().add(lane(ip, 0) as usize);
+        enter!(callee, lane(ip, 1), ip.add(2), ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `call` of any function (imports included). Lanes: funcidx, base.
+    fn call(ip, fp, mem, mem_len, cx, acc) {
+        let addr = *(*cx).inst_funcs.add(lane(ip, 0) as usize);
+        call_addr!(addr, lane(ip, 1), 2, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `call_indirect`. Lanes: typeidx, tableidx, base, index slot.
+    fn call_indirect(ip, fp, mem, mem_len, cx, acc) {
+        let inner = &*(*cx).inner;
+        let inst = &inner.instances[(*cx).instance as usize];
+        let table = inst.tables[lane(ip, 1) as usize];
+        let expected = inst.type_ids[lane(ip, 0) as usize];
+        let index = get::<i32>(fp, lane(ip, 3)) as u32 as usize;
+        let element = match inner.tables[table as usize].elements.get(index) {
+            Some(&element) => element,
+            None => trap!(cx, ip, TrapCode::UndefinedElement),
+        };
+        if element == 0 {
+            trap!(cx, ip, TrapCode::UninitializedElement);
+        }
+        let addr = (element - 1) as u32;
+        if inner.funcs[addr as usize].type_id() != expected {
+            trap!(cx, ip, TrapCode::IndirectCallTypeMismatch);
+        }
+        call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- instrumentation ----
+
+handler! {
+    /// Takes fuel for the wasm instructions up to the next metering point.
+    /// Lanes: amount.
+    fn consume_fuel(ip, fp, mem, mem_len, cx, acc) {
+        let amount = u64::from(lane(ip, 0));
+        let fuel = &mut (&mut *(*cx).inner).fuel;
+        if *fuel < amount {
+            trap!(cx, ip, TrapCode::OutOfFuel);
+        }
+        *fuel -= amount;
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Traps if the store was asked to interrupt (and clears the request).
+    fn check_interrupt(ip, fp, mem, mem_len, cx, acc) {
+        if (&mut *(*cx).inner).interrupt.swap(false, Ordering::Relaxed) {
+            trap!(cx, ip, TrapCode::Interrupted);
+        }
+        next!(ip.add(1), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Reports the next wasm instruction to the tracer.
+    fn trace(ip, fp, mem, mem_len, cx, acc) {
+        trace_at(cx, ip);
+        next!(ip.add(1), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- globals ----
+
+/// The value of global `index` of the running instance.
+#[inline(always)]
+unsafe fn global(cx: *mut Ctx, index: u32) -> *mut u128 {
+    // SAFETY: validation checked the index; `refresh` keeps the pointers current.
+    unsafe {
+        let addr = *(*cx).inst_globals.add(index as usize);
+        &raw mut (*(*cx).globals.add(addr as usize)).value
+    }
+}
+
+handler! {
+    /// `global.get` of a one-slot value. Lanes: dst, globalidx.
+    fn global_get(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(*global(cx, lane(ip, 1)) as u64);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.get` into the accumulator. Lanes: globalidx.
+    fn global_get_a(ip, fp, mem, mem_len, cx, acc) {
+        let acc = *global(cx, lane(ip, 0)) as u64;
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.get` of a `v128`. Lanes: dst, globalidx.
+    fn global_get_v128(ip, fp, mem, mem_len, cx, acc) {
+        set_v128(fp, lane(ip, 0), *global(cx, lane(ip, 1)));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.set` of a one-slot value. Lanes: src, globalidx.
+    fn global_set(ip, fp, mem, mem_len, cx, acc) {
+        *global(cx, lane(ip, 1)) = u128::from(fp.add(lane(ip, 0) as usize).read());
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.set` from the accumulator. Lanes: globalidx.
+    fn global_set_a(ip, fp, mem, mem_len, cx, acc) {
+        *global(cx, lane(ip, 0)) = u128::from(acc);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.set` of a `v128`. Lanes: src, globalidx.
+    fn global_set_v128(ip, fp, mem, mem_len, cx, acc) {
+        *global(cx, lane(ip, 1)) = get_v128(fp, lane(ip, 0));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- memory ----
+
+/// Memory 0 of the running instance.
+///
+/// # Safety
+/// `cx` must be live and its instance must have a memory.
+unsafe fn memory0(cx: *mut Ctx) -> &'static mut super::memory::LinearMemory {
+    // SAFETY: the caller's contract; validation checked there is a memory.
+    unsafe {
+        let inner = &mut *(*cx).inner;
+        let addr = inner.instances[(*cx).instance as usize].memories[0];
+        &mut inner.memories[addr as usize]
+    }
+}
+
+handler! {
+    /// `memory.size`. Lanes: dst, memidx.
+    fn memory_size(ip, fp, mem, mem_len, cx, acc) {
+        set(fp, lane(ip, 0), memory0(cx).pages() as i32);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `memory.grow`. Lanes: dst, delta, memidx.
+    fn memory_grow(ip, fp, mem, mem_len, cx, acc) {
+        let delta = get::<i32>(fp, lane(ip, 1)) as u32;
+        let old = memory0(cx).grow(delta, (*cx).max_memory_bytes);
+        set(fp, lane(ip, 0), old.map_or(-1, |pages| pages as i32));
+        let (mem, mem_len) = refresh(cx);
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `memory.fill`. Lanes: dst, value, len, memidx.
+    fn memory_fill(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let value = get::<i32>(fp, lane(ip, 1)) as u8;
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let data = &mut memory0(cx).data;
+        match range(dst, len, data.len()) {
+            Some(dst) => data[dst].fill(value),
+            None => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+        }
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `memory.copy`. Lanes: dst, src, len, dst memidx, src memidx.
+    fn memory_copy(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let src = get::<i32>(fp, lane(ip, 1)) as u32;
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let data = &mut memory0(cx).data;
+        match (range(src, len, data.len()), range(dst, len, data.len())) {
+            (Some(src), Some(dst)) => data.copy_within(src, dst.start),
+            _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+        }
+        next!(ip.add(4), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `memory.init`. Lanes: dst, src, len, dataidx, memidx.
+    fn memory_init(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let src = get::<i32>(fp, lane(ip, 1)) as u32;
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let inner = &mut *(*cx).inner;
+        let inst = &inner.instances[(*cx).instance as usize];
+        let segment = alloc::sync::Arc::clone(&inst.datas[lane(ip, 3) as usize]);
+        let data = &mut memory0(cx).data;
+        match (range(src, len, segment.len()), range(dst, len, data.len())) {
+            (Some(src), Some(dst)) => data[dst].copy_from_slice(&segment[src]),
+            _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+        }
+        next!(ip.add(4), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `data.drop`. Lanes: dataidx.
+    fn data_drop(ip, fp, mem, mem_len, cx, acc) {
+        let inner = &mut *(*cx).inner;
+        inner.instances[(*cx).instance as usize].datas[lane(ip, 0) as usize] =
+            alloc::sync::Arc::from(&[][..]);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- tables and references ----
+
+/// Store address of table `index` of the running instance.
+///
+/// # Safety
+/// `cx` must be live; validation checked the index.
+unsafe fn table_addr(cx: *mut Ctx, index: u32) -> usize {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (&mut *(*cx).inner).instances[(*cx).instance as usize].tables[index as usize] as usize
+    }
+}
+
+handler! {
+    /// `table.get`. Lanes: dst, index, tableidx.
+    fn table_get(ip, fp, mem, mem_len, cx, acc) {
+        let index = get::<i32>(fp, lane(ip, 1)) as u32 as usize;
+        let table = table_addr(cx, lane(ip, 2));
+        match (&mut *(*cx).inner).tables[table].elements.get(index) {
+            Some(&value) => fp.add(lane(ip, 0) as usize).write(value),
+            None => trap!(cx, ip, TrapCode::TableOutOfBounds),
+        }
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.set`. Lanes: index, value, tableidx.
+    fn table_set(ip, fp, mem, mem_len, cx, acc) {
+        let index = get::<i32>(fp, lane(ip, 0)) as u32 as usize;
+        let value = fp.add(lane(ip, 1) as usize).read();
+        let table = table_addr(cx, lane(ip, 2));
+        match (&mut *(*cx).inner).tables[table].elements.get_mut(index) {
+            Some(slot) => *slot = value,
+            None => trap!(cx, ip, TrapCode::TableOutOfBounds),
+        }
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.size`. Lanes: dst, tableidx.
+    fn table_size(ip, fp, mem, mem_len, cx, acc) {
+        let table = table_addr(cx, lane(ip, 1));
+        set(fp, lane(ip, 0), (&mut *(*cx).inner).tables[table].elements.len() as i32);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.grow`. Lanes: dst, init, delta, tableidx.
+    fn table_grow(ip, fp, mem, mem_len, cx, acc) {
+        let init = fp.add(lane(ip, 1) as usize).read();
+        let delta = get::<i32>(fp, lane(ip, 2)) as u32;
+        let table = table_addr(cx, lane(ip, 3));
+        let limit = (*cx).max_table_elements;
+        let old = (&mut *(*cx).inner).tables[table].grow(delta, init, limit);
+        set(fp, lane(ip, 0), old.map_or(-1, |size| size as i32));
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.fill`. Lanes: dst, value, len, tableidx.
+    fn table_fill(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let value = fp.add(lane(ip, 1) as usize).read();
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let table = table_addr(cx, lane(ip, 3));
+        let elements = &mut (&mut *(*cx).inner).tables[table].elements;
+        match range(dst, len, elements.len()) {
+            Some(dst) => elements[dst].fill(value),
+            None => trap!(cx, ip, TrapCode::TableOutOfBounds),
+        }
+        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.copy`. Lanes: dst, src, len, dst tableidx, src tableidx.
+    fn table_copy(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let src = get::<i32>(fp, lane(ip, 1)) as u32;
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let dst_table = table_addr(cx, lane(ip, 3));
+        let src_table = table_addr(cx, lane(ip, 4));
+        let tables = &mut (&mut *(*cx).inner).tables;
+        let src_range = range(src, len, tables[src_table].elements.len());
+        let dst_range = range(dst, len, tables[dst_table].elements.len());
+        let (Some(src_range), Some(dst_range)) = (src_range, dst_range) else {
+            trap!(cx, ip, TrapCode::TableOutOfBounds)
+        };
+        if dst_table == src_table {
+            tables[dst_table].elements.copy_within(src_range, dst_range.start);
+        } else {
+            let items: alloc::vec::Vec<u64> = tables[src_table].elements[src_range].to_vec();
+            tables[dst_table].elements[dst_range].copy_from_slice(&items);
+        }
+        next!(ip.add(4), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `table.init`. Lanes: dst, src, len, elemidx, tableidx.
+    fn table_init(ip, fp, mem, mem_len, cx, acc) {
+        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let src = get::<i32>(fp, lane(ip, 1)) as u32;
+        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let table = table_addr(cx, lane(ip, 4));
+        let inner = &mut *(*cx).inner;
+        let segment = &inner.instances[(*cx).instance as usize].elems[lane(ip, 3) as usize];
+        let Some(src) = range(src, len, segment.len()) else {
+            trap!(cx, ip, TrapCode::TableOutOfBounds)
+        };
+        let items: alloc::vec::Vec<u64> = segment[src].to_vec();
+        let elements = &mut inner.tables[table].elements;
+        match range(dst, len, elements.len()) {
+            Some(dst) => elements[dst].copy_from_slice(&items),
+            None => trap!(cx, ip, TrapCode::TableOutOfBounds),
+        }
+        next!(ip.add(4), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `elem.drop`. Lanes: elemidx.
+    fn elem_drop(ip, fp, mem, mem_len, cx, acc) {
+        let inner = &mut *(*cx).inner;
+        inner.instances[(*cx).instance as usize].elems[lane(ip, 0) as usize] =
+            alloc::vec::Vec::new();
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `ref.null`. Lanes: dst, reftype.
+    fn ref_null(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(0);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `ref.is_null`. Lanes: dst, reference.
+    fn ref_is_null(ip, fp, mem, mem_len, cx, acc) {
+        let is_null = fp.add(lane(ip, 1) as usize).read() == 0;
+        set(fp, lane(ip, 0), i32::from(is_null));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `ref.func`. Lanes: dst, funcidx.
+    fn ref_func(ip, fp, mem, mem_len, cx, acc) {
+        let addr = *(*cx).inst_funcs.add(lane(ip, 1) as usize);
+        fp.add(lane(ip, 0) as usize).write(u64::from(addr) + 1);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+/// The handler that moves a value of type `ty` between slots.
+pub(crate) fn copy_handler(ty: ValType) -> Handler {
+    if ty == ValType::V128 {
+        copy_v128
+    } else {
+        copy
+    }
+}

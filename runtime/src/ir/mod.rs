@@ -1,0 +1,129 @@
+//! The internal register code the executor runs.
+//!
+//! Validation translates each function body, in the same pass, into a flat
+//! sequence of 64-bit words: every instruction is a word holding its
+//! handler's address, then 32-bit lanes (frame slots, immediates, branch
+//! offsets) padded to whole words. Locals, temporaries and stored constants
+//! are frame slots, so `local.get`, `local.set` and constants mostly become
+//! operands of other instructions; one value at a time may travel in the
+//! accumulator register from one instruction to the next.
+//!
+//! A frame is `[parameters | locals | temporaries]`; a callee's frame starts
+//! at its caller's first argument slot, so arguments are never copied and
+//! results come back where the arguments were. This module holds the code's
+//! container and encoder; `validate::func` decides what to emit and
+//! `exec::handlers` what each handler does.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::exec::dispatch::{Handler, Ip};
+
+/// A function translated for the executor.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    /// Index in the module's function index space (imports first).
+    pub(crate) func_index: u32,
+    /// The code; it always ends in a return.
+    pub(crate) code: Box<[u64]>,
+    /// Where each wasm instruction's code starts.
+    pub(crate) offsets: OffsetTable,
+    /// Slots taken by the parameters (the caller has already written them).
+    pub(crate) param_slots: u32,
+    /// Slots of declared locals beyond the parameters, zeroed on entry.
+    pub(crate) local_slots: u32,
+    /// Slots the whole frame needs: parameters, locals and temporaries.
+    pub(crate) frame_slots: u32,
+}
+
+impl CompiledFunc {
+    /// The wasm byte offset of the instruction whose code contains `ip`
+    /// (or, for a return address, of the call just before it).
+    pub(crate) fn wasm_offset(&self, ip: Ip, return_address: bool) -> u32 {
+        let word = (ip as usize).wrapping_sub(self.code.as_ptr() as usize) / 8;
+        let word = word.saturating_sub(usize::from(return_address)) as u32;
+        let index = self.offsets.partition_point(|(start, _)| *start <= word);
+        index
+            .checked_sub(1)
+            .map_or(0, |index| self.offsets[index].1)
+    }
+}
+
+/// A validated module together with the code of its functions.
+#[derive(Debug)]
+pub(crate) struct CompiledModule {
+    /// The decoded module.
+    pub(crate) module: crate::binary::Module,
+    /// Code of each defined function, in function index order.
+    pub(crate) funcs: Box<[CompiledFunc]>,
+}
+
+impl CompiledModule {
+    /// The name of function `func_index` from the name section, if any.
+    pub(crate) fn func_name(&self, func_index: u32) -> Option<&str> {
+        self.module
+            .names
+            .functions
+            .get(&func_index)
+            .map(|s| s.as_str())
+    }
+}
+
+/// `(first word of an instruction, wasm byte offset)` for each instruction
+/// that starts a new wasm instruction, in code order.
+pub(crate) type OffsetTable = Box<[(u32, u32)]>;
+
+/// Appends instructions to a function's code.
+#[derive(Default)]
+pub(crate) struct Encoder {
+    code: Vec<u64>,
+    offsets: Vec<(u32, u32)>,
+}
+
+impl Encoder {
+    /// Appends an instruction; returns its first word's index.
+    pub(crate) fn emit(&mut self, handler: Handler, lanes: &[u32], wasm_offset: u32) -> u32 {
+        let start = self.code.len() as u32;
+        self.code.push(handler as usize as u64);
+        for pair in lanes.chunks(2) {
+            let low = u64::from(pair[0]);
+            let high = pair.get(1).map_or(0, |h| u64::from(*h));
+            self.code.push(low | (high << 32));
+        }
+        if self.offsets.last().is_none_or(|(_, o)| *o != wasm_offset) {
+            self.offsets.push((start, wasm_offset));
+        }
+        start
+    }
+
+    /// Index of the next instruction's first word.
+    pub(crate) fn len(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    /// Lane `k` of the instruction at word `start`.
+    pub(crate) fn lane(&self, start: u32, k: usize) -> u32 {
+        let word = self.code[start as usize + 1 + k / 2];
+        (word >> (32 * (k % 2))) as u32
+    }
+
+    /// Overwrites lane `k` of the instruction at word `start`.
+    pub(crate) fn set_lane(&mut self, start: u32, k: usize, value: u32) {
+        let word = &mut self.code[start as usize + 1 + k / 2];
+        let shift = 32 * (k % 2);
+        *word = (*word & !(0xFFFF_FFFFu64 << shift)) | (u64::from(value) << shift);
+    }
+
+    /// Points lane `k` of the branch at word `start` at word `target`.
+    pub(crate) fn patch_branch(&mut self, start: u32, k: usize, target: u32) {
+        self.set_lane(start, k, target.wrapping_sub(start));
+    }
+
+    /// The finished code and offset table.
+    pub(crate) fn finish(self) -> (Box<[u64]>, OffsetTable) {
+        (
+            self.code.into_boxed_slice(),
+            self.offsets.into_boxed_slice(),
+        )
+    }
+}
