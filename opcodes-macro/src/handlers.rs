@@ -301,15 +301,15 @@ pub fn generate(table: &Table) -> TokenStream {
         for form in &forms {
             handlers.push(handler(op, form, Ending::Next));
             let name = handler_name(op, form, Ending::Next);
-            let key = form.key();
-            entries.push(quote!((#key, #name as Handler)));
+            let code = form.code();
+            entries.push(quote!((#code, #name as Handler)));
         }
         let name = forms_static(op);
         let len = Literal::usize_unsuffixed(entries.len());
         let doc = format!("Handlers of `{}` by form.", op.name);
         statics.push(quote! {
             #[doc = #doc]
-            static #name: [(&str, Handler); #len] = [#(#entries),*];
+            static #name: [(u16, Handler); #len] = [#(#entries),*];
         });
         form_arms.push(quote!(Opcode::#v => &#name,));
         if op.fuse_branch {
@@ -323,15 +323,15 @@ pub fn generate(table: &Table) -> TokenStream {
                 handlers.push(handler(op, &operands_only, Ending::Branch(false)));
                 let when_true = handler_name(op, &operands_only, Ending::Branch(true));
                 let when_false = handler_name(op, &operands_only, Ending::Branch(false));
-                let key = operands_only.key();
-                entries.push(quote!((#key, #when_true as Handler, #when_false as Handler)));
+                let code = operands_only.code();
+                entries.push(quote!((#code, #when_true as Handler, #when_false as Handler)));
             }
             let name = branch_static(op);
             let len = Literal::usize_unsuffixed(entries.len());
             let doc = format!("Compare-and-branch handlers of `{}` by form.", op.name);
             statics.push(quote! {
                 #[doc = #doc]
-                static #name: [(&str, Handler, Handler); #len] = [#(#entries),*];
+                static #name: [(u16, Handler, Handler); #len] = [#(#entries),*];
             });
             branch_arms.push(quote!(Opcode::#v => &#name,));
         }
@@ -341,9 +341,10 @@ pub fn generate(table: &Table) -> TokenStream {
 
         #(#statics)*
 
-        /// The handlers of a generated row, keyed by form (`si_a`: slot and
-        /// immediate operands, result in the accumulator). Empty for other rows.
-        pub(crate) fn row_forms(opcode: Opcode) -> &'static [(&'static str, Handler)] {
+        /// The handlers of a generated row, keyed by form: two bits per
+        /// kind (slot 1, accumulator 2, immediate 3), operands bottom to
+        /// top, then the result (0 for none). Empty for other rows.
+        pub(crate) fn row_forms(opcode: Opcode) -> &'static [(u16, Handler)] {
             match opcode {
                 #(#form_arms)*
                 _ => &[],
@@ -352,7 +353,7 @@ pub fn generate(table: &Table) -> TokenStream {
 
         /// The compare-and-branch handlers of a compare row, keyed by operand
         /// form: (form, branch when true, branch when false).
-        pub(crate) fn branch_forms(opcode: Opcode) -> &'static [(&'static str, Handler, Handler)] {
+        pub(crate) fn branch_forms(opcode: Opcode) -> &'static [(u16, Handler, Handler)] {
             match opcode {
                 #(#branch_arms)*
                 _ => &[],

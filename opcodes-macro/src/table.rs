@@ -483,6 +483,22 @@ pub struct Form {
 }
 
 impl Form {
+    /// The form as a number, two bits per kind (slot 1, accumulator 2,
+    /// immediate 3): the operands bottom to top, then the result (0 for
+    /// none). The translator computes the same number to look handlers up.
+    pub fn code(&self) -> u16 {
+        let bits = |k: Kind| match k {
+            Kind::Slot => 1,
+            Kind::Acc => 2,
+            Kind::Imm => 3,
+        };
+        let operands = self
+            .operands
+            .iter()
+            .fold(0u16, |code, k| code * 4 + bits(*k));
+        operands * 4 + self.result.map_or(0, bits)
+    }
+
     /// `si_a`: operand letters, then `_` and the result letter if there is one.
     pub fn key(&self) -> String {
         let mut key: String = self.operands.iter().map(|k| k.letter()).collect();

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::engine::Engine;
 use super::error::Error;
 use crate::binary::{self, ExportKind, ImportKind};
-use crate::ir::CompiledModule;
+use crate::ir::{CompiledModule, LazyFunc};
 use crate::types::ExternType;
 
 /// A validated, compiled module; cheap to clone and shareable between stores.
@@ -68,11 +68,13 @@ impl Module {
             interrupts: engine.config().interruptible,
             trace: engine.config().trace,
         };
-        let funcs = crate::validate::validate_with(&module, &features, instrumentation)?;
+        let context = crate::validate::validate_with(&module, &features, instrumentation)?;
+        let funcs = module.code.iter().map(|_| LazyFunc::new()).collect();
         Ok(Module {
             compiled: Arc::new(CompiledModule {
                 module,
-                funcs: funcs.into_boxed_slice(),
+                context,
+                funcs,
             }),
         })
     }

@@ -30,31 +30,73 @@ fn range(start: u32, len: u32, size: usize) -> Option<core::ops::Range<usize>> {
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 
+/// Zeroes `count` slots from `at` with plain stores: most functions declare
+/// few locals, and a call to `memset` would cost the handler its
+/// register-only frame.
+#[inline(always)]
+unsafe fn zero_slots(at: *mut u64, count: u32) {
+    for i in 0..count as usize {
+        // SAFETY: the caller checked the frame has room; volatile keeps
+        // this a loop of stores rather than a library call.
+        unsafe { at.add(i).write_volatile(0) };
+    }
+}
+
 /// Enters `callee` with its frame at slot `base` of the current one, to come
-/// back to `ret`. Traps if the frame stack or the value stack is full.
+/// back to `ret`. Traps if the value stack is full; when the frame stack is
+/// full, [`grow_frames`] grows it (or traps at the depth limit) and runs the
+/// call again.
 macro_rules! enter {
     ($callee:expr, $base:expr, $ret:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
         let callee: *const CompiledFunc = $callee;
         let new_fp = $fp.add($base as usize);
-        if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end
-            || (*$cx).frames.len() >= (*$cx).max_frames
-        {
+        if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
             trap!($cx, $ip, TrapCode::CallStackExhausted);
         }
-        (*$cx).frames.push(Frame {
+        let frames = &mut (*$cx).frames;
+        if frames.len() >= (*$cx).frame_room {
+            return grow_frames($ip, $fp, $mem, $len, $cx, $acc);
+        }
+        // SAFETY: `len < frame_room <= capacity`.
+        frames.as_mut_ptr().add(frames.len()).write(Frame {
             ret_ip: $ret,
             fp: $fp,
             func: (*$cx).func,
             instance: (*$cx).instance,
         });
-        core::ptr::write_bytes(
+        frames.set_len(frames.len() + 1);
+        zero_slots(
             new_fp.add((*callee).param_slots as usize),
-            0,
-            (*callee).local_slots as usize,
+            (*callee).local_slots,
         );
         (*$cx).func = callee;
         next!((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc)
     }};
+}
+
+handler! {
+    /// Makes room for more frames (or traps at the depth limit), then runs
+    /// the call at `ip` again. Not an instruction of its own.
+    fn grow_frames(ip, fp, mem, mem_len, cx, acc) {
+        let cx_ref = &mut *cx;
+        let len = cx_ref.frames.len();
+        if len >= cx_ref.max_frames {
+            trap!(cx, ip, TrapCode::CallStackExhausted);
+        }
+        let wanted = (len * 2).max(64).min(cx_ref.max_frames);
+        cx_ref.frames.reserve_exact(wanted - len);
+        cx_ref.frame_room = cx_ref.frames.capacity().min(cx_ref.max_frames);
+        next!(ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Translates the callee of the `call_internal` at `ip`, then runs the
+    /// call. Not an instruction of its own.
+    fn translate_callee(ip, fp, mem, mem_len, cx, acc) {
+        (*(*cx).module).translate(lane(ip, 0));
+        next!(ip, fp, mem, mem_len, cx, acc)
+    }
 }
 
 /// Calls store function `addr` from the instruction at `ip`, of `words`
@@ -70,15 +112,16 @@ macro_rules! call_addr {
                 instance,
                 ..
             } => {
-                let callee: *const CompiledFunc = &module.funcs[*index as usize];
+                let callee: *const CompiledFunc = module.func(*index);
                 let instance = *instance;
                 if instance != (*$cx).instance {
                     // The frame records the caller's instance; the return switches back.
                     let new_fp = $fp.add($base as usize);
-                    if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end
-                        || (*$cx).frames.len() >= (*$cx).max_frames
-                    {
+                    if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
                         trap!($cx, $ip, TrapCode::CallStackExhausted);
+                    }
+                    if (*$cx).frames.len() >= (*$cx).frame_room {
+                        return grow_frames($ip, $fp, $mem, $len, $cx, $acc);
                     }
                     (*$cx).frames.push(Frame {
                         ret_ip: ret,
@@ -86,10 +129,9 @@ macro_rules! call_addr {
                         func: (*$cx).func,
                         instance: (*$cx).instance,
                     });
-                    core::ptr::write_bytes(
+                    zero_slots(
                         new_fp.add((*callee).param_slots as usize),
-                        0,
-                        (*callee).local_slots as usize,
+                        (*callee).local_slots,
                     );
                     (*$cx).func = callee;
                     (*$cx).instance = instance;
@@ -302,8 +344,11 @@ handler! {
     /// Calls a function the running module defines. Lanes: index among the
     /// module's defined functions, base slot of the arguments.
     fn call_internal(ip, fp, mem, mem_len, cx, acc) {
-        let callee: *const CompiledFunc =
-            (*(*cx).module).funcs.as_ptr().add(lane(ip, 0) as usize);
+        let module = &*(*cx).module;
+        let callee = module.funcs.get_unchecked(lane(ip, 0) as usize).get();
+        if callee.is_null() {
+            return translate_callee(ip, fp, mem, mem_len, cx, acc);
+        }
         enter!(callee, lane(ip, 1), ip.add(2), ip, fp, mem, mem_len, cx, acc)
     }
 }

@@ -71,6 +71,9 @@ pub(crate) struct Ctx {
     pub(crate) frames: Vec<Frame>,
     /// Most frames this call may push.
     pub(crate) max_frames: usize,
+    /// Frames that fit without growing `frames`: its capacity, at most
+    /// `max_frames`. A call checks only this.
+    pub(crate) frame_room: usize,
     /// One past the last slot of the value stack.
     pub(crate) stack_end: *mut u64,
     pub(crate) exit: Exit,
@@ -265,7 +268,7 @@ unsafe fn run<T>(
     tracer: Option<&mut dyn Tracer>,
 ) -> Result<(), Trap> {
     let func: *const CompiledFunc = match &store.inner.funcs[entry as usize] {
-        FuncEntity::Wasm { module, index, .. } => &module.funcs[*index as usize],
+        FuncEntity::Wasm { module, index, .. } => module.func(*index),
         FuncEntity::Host { .. } => unreachable!("invoke handles host functions"),
     };
     let depth_base = store.inner.depth + 1;
@@ -301,6 +304,7 @@ unsafe fn run<T>(
         globals: core::ptr::null_mut(),
         frames: Vec::new(),
         max_frames: max_depth - depth_base,
+        frame_room: 0,
         stack_end,
         exit: Exit::Returned,
         max_memory_bytes: store.limits.max_memory_bytes,

@@ -16,8 +16,10 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::exec::dispatch::{Handler, Ip};
+use crate::validate::ModuleContext;
 
 /// A function translated for the executor.
 #[derive(Debug)]
@@ -49,16 +51,86 @@ impl CompiledFunc {
     }
 }
 
+/// The code of one defined function, translated on its first call.
+pub(crate) struct LazyFunc(AtomicPtr<CompiledFunc>);
+
+impl LazyFunc {
+    /// Not translated yet.
+    pub(crate) fn new() -> Self {
+        LazyFunc(AtomicPtr::new(core::ptr::null_mut()))
+    }
+
+    /// The code, or null if it is not translated yet.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> *const CompiledFunc {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for LazyFunc {
+    fn drop(&mut self) {
+        let code = *self.0.get_mut();
+        if !code.is_null() {
+            // SAFETY: a non-null pointer came from `Box::into_raw` in
+            // `CompiledModule::translate` and is dropped only here.
+            drop(unsafe { Box::from_raw(code) });
+        }
+    }
+}
+
 /// A validated module together with the code of its functions.
-#[derive(Debug)]
 pub(crate) struct CompiledModule {
     /// The decoded module.
     pub(crate) module: crate::binary::Module,
+    /// What translating a function body needs to know about the module.
+    pub(crate) context: ModuleContext,
     /// Code of each defined function, in function index order.
-    pub(crate) funcs: Box<[CompiledFunc]>,
+    pub(crate) funcs: Box<[LazyFunc]>,
+}
+
+impl core::fmt::Debug for CompiledModule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CompiledModule")
+            .field("funcs", &self.funcs.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl CompiledModule {
+    /// The code of defined function `defined`, translating it on first use.
+    #[inline]
+    pub(crate) fn func(&self, defined: u32) -> *const CompiledFunc {
+        let code = self.funcs[defined as usize].get();
+        if code.is_null() {
+            self.translate(defined)
+        } else {
+            code
+        }
+    }
+
+    /// Translates defined function `defined`; if another thread got there
+    /// first, keeps its code.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn translate(&self, defined: u32) -> *const CompiledFunc {
+        let code = crate::validate::translate(&self.context, &self.module, defined)
+            .expect("the body was validated when the module was created");
+        let code = Box::into_raw(Box::new(code));
+        match self.funcs[defined as usize].0.compare_exchange(
+            core::ptr::null_mut(),
+            code,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => code,
+            Err(existing) => {
+                // SAFETY: `code` came from `Box::into_raw` above and was not shared.
+                drop(unsafe { Box::from_raw(code) });
+                existing
+            }
+        }
+    }
+
     /// The name of function `func_index` from the name section, if any.
     pub(crate) fn func_name(&self, func_index: u32) -> Option<&str> {
         self.module

@@ -68,38 +68,38 @@ impl Operand {
     }
 }
 
-/// Operand kind letters of a handler form (`si`), as in `opcodes.toml`.
+/// The operand kinds of a handler form (`s`lot, `a`ccumulator, `i`mmediate
+/// letters, as in `opcodes.toml`), numbered as the generated tables key them.
 #[derive(Clone, Copy, Default)]
-struct FormKey {
-    letters: [u8; 5],
-    len: usize,
-}
+struct FormKey(u16);
 
 impl FormKey {
-    fn push(&mut self, letter: u8) {
-        self.letters[self.len] = letter;
-        self.len += 1;
+    fn bits(letter: u8) -> u16 {
+        match letter {
+            b's' => 1,
+            b'a' => 2,
+            _ => 3,
+        }
     }
 
-    fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.letters[..self.len]).expect("ascii letters")
+    fn of(letters: &[u8]) -> FormKey {
+        FormKey(letters.iter().fold(0, |code, l| code * 4 + Self::bits(*l)))
     }
 
-    /// This key followed by `_` and a result letter.
-    fn with_result(&self, result: u8) -> FormKey {
-        let mut key = *self;
-        key.push(b'_');
-        key.push(result);
-        key
+    /// The key of a form without a result.
+    fn no_result(self) -> u16 {
+        self.0 * 4
+    }
+
+    /// The key of this form with its result in a slot or the accumulator.
+    fn with_result(self, letter: u8) -> u16 {
+        self.0 * 4 + Self::bits(letter)
     }
 }
 
 /// Looks `key` up among a row's forms.
-fn find(forms: &'static [(&'static str, Handler)], key: &FormKey) -> Option<Handler> {
-    forms
-        .iter()
-        .find(|(k, _)| *k == key.as_str())
-        .map(|(_, h)| *h)
+fn find(forms: &'static [(u16, Handler)], key: u16) -> Option<Handler> {
+    forms.iter().find(|(k, _)| *k == key).map(|(_, h)| *h)
 }
 
 /// Most lanes an instruction takes besides its result slot.
@@ -166,7 +166,9 @@ impl ControlFrame {
 
 /// Validates and compiles one function body.
 pub(crate) struct FuncValidator<'m> {
-    context: &'m ModuleContext<'m>,
+    context: &'m ModuleContext,
+    /// Emit code (else only validate).
+    translate: bool,
     locals: Vec<ValType>,
     /// Frame slot of each local.
     local_slots: Vec<u32>,
@@ -191,10 +193,14 @@ opcodes_macro::validator!("../opcodes.toml");
 
 impl<'m> FuncValidator<'m> {
     /// Validates the body of defined function `func_index` and compiles it.
+    /// Validates the body of defined function `func_index` and, if
+    /// `translate`, compiles it (else the code returned is empty).
     pub(crate) fn compile(
-        context: &'m ModuleContext<'m>,
+        context: &'m ModuleContext,
+        module: &'m crate::binary::Module,
         func_index: u32,
         body: &FunctionBody,
+        translate: bool,
     ) -> Result<CompiledFunc, ValidationError> {
         let ty = context.func_type_of(func_index);
         let mut locals: Vec<ValType> = ty.params().to_vec();
@@ -214,6 +220,7 @@ impl<'m> FuncValidator<'m> {
         let param_slots = ty.param_slots();
         let mut validator = FuncValidator {
             context,
+            translate,
             locals,
             local_slots,
             base: next,
@@ -240,9 +247,9 @@ impl<'m> FuncValidator<'m> {
         });
         validator.check_interrupt();
         validator.begin_fuel_segment();
-        let bytes = &context.module.bytes[body.code.clone()];
+        let bytes = &module.bytes[body.code.clone()];
         let mut reader = Reader::with_base(bytes, body.code.start);
-        let trace = context.instrumentation.trace;
+        let trace = context.instrumentation.trace && translate;
         while !reader.is_empty() {
             if validator.controls.is_empty() {
                 return Err(ValidationError::new(
@@ -286,6 +293,11 @@ impl<'m> FuncValidator<'m> {
 
     fn is_reachable(&self) -> bool {
         self.controls.last().is_some_and(|f| !f.unreachable)
+    }
+
+    /// Whether code is being emitted here: translating, and reachable.
+    fn emitting(&self) -> bool {
+        self.translate && self.is_reachable()
     }
 
     /// Pushes an operand whose value is at `loc`.
@@ -630,7 +642,7 @@ impl<'m> FuncValidator<'m> {
         imms: &[u32],
         result: Option<ValType>,
     ) -> Result<(), ValidationError> {
-        if !self.is_reachable() {
+        if !self.emitting() {
             if let Some(ty) = result {
                 self.push_operand(ty);
             }
@@ -641,36 +653,39 @@ impl<'m> FuncValidator<'m> {
             // `nop`.
             return Ok(());
         }
-        let mut ops: Vec<Operand> = operands.to_vec();
+        let count = operands.len();
+        let mut ops = [Operand {
+            ty: None,
+            loc: Loc::Temp,
+            home: 0,
+        }; 3];
+        ops[..count].copy_from_slice(operands);
+        let ops = &mut ops[..count];
         // The kind each operand would like: where it already is.
-        let mut kinds: Vec<u8> = ops
-            .iter()
-            .map(|o| match o.loc {
+        let mut kinds = [b's'; 3];
+        for (kind, operand) in kinds.iter_mut().zip(ops.iter()) {
+            *kind = match operand.loc {
                 Loc::Temp | Loc::Local(_) => b's',
                 Loc::Acc => b'a',
-                Loc::Const(bits) if fits_imm(o.ty, bits) => b'i',
+                Loc::Const(bits) if fits_imm(operand.ty, bits) => b'i',
                 Loc::Const(_) => b's',
-            })
-            .collect();
-        let key_of = |kinds: &[u8]| {
-            let mut key = FormKey::default();
-            kinds.iter().for_each(|k| key.push(*k));
-            key
-        };
+            };
+        }
+        let kinds = &mut kinds[..count];
         let has = |key: FormKey| match result {
             Some(_) => {
-                find(forms, &key.with_result(b's')).is_some()
-                    || find(forms, &key.with_result(b'a')).is_some()
+                find(forms, key.with_result(b's')).is_some()
+                    || find(forms, key.with_result(b'a')).is_some()
             }
-            None => find(forms, &key).is_some(),
+            None => find(forms, key.no_result()).is_some(),
         };
         loop {
-            if has(key_of(&kinds)) {
+            if has(FormKey::of(kinds)) {
                 break;
             }
-            if kinds.len() == 2 && is_commutative(opcode) {
+            if count == 2 && is_commutative(opcode) {
                 let swapped = [kinds[1], kinds[0]];
-                if has(key_of(&swapped)) {
+                if has(FormKey::of(&swapped)) {
                     kinds.swap(0, 1);
                     ops.swap(0, 1);
                     break;
@@ -685,11 +700,11 @@ impl<'m> FuncValidator<'m> {
                 unreachable!("every row has an all-slot form")
             }
         }
-        let key = key_of(&kinds);
+        let key = FormKey::of(kinds);
         self.commit(kinds.contains(&b'a'));
         let mut lanes = [0u32; MAX_LANES];
         let mut len = 0;
-        for (operand, kind) in ops.iter().zip(&kinds) {
+        for (operand, kind) in ops.iter().zip(kinds.iter()) {
             match kind {
                 b's' => {
                     lanes[len] = self.slot_of(*operand);
@@ -708,12 +723,12 @@ impl<'m> FuncValidator<'m> {
         lanes[len..len + imms.len()].copy_from_slice(imms);
         len += imms.len();
         let Some(ty) = result else {
-            let handler = find(forms, &key).expect("form checked above");
+            let handler = find(forms, key.no_result()).expect("form checked above");
             self.emit(handler, &lanes[..len]);
             return Ok(());
         };
-        let to_slot = find(forms, &key.with_result(b's'));
-        match find(forms, &key.with_result(b'a')) {
+        let to_slot = find(forms, key.with_result(b's'));
+        match find(forms, key.with_result(b'a')) {
             Some(to_acc) => {
                 let compare = (!branch_forms(opcode).is_empty()).then_some((opcode, key));
                 let to_slot =
@@ -743,7 +758,7 @@ impl<'m> FuncValidator<'m> {
         imms: &[u32],
         result: Option<ValType>,
     ) {
-        if !self.is_reachable() {
+        if !self.emitting() {
             if let Some(ty) = result {
                 self.push_operand(ty);
             }
@@ -821,7 +836,7 @@ impl<'m> FuncValidator<'m> {
             if let Some((opcode, key)) = staged.compare {
                 let fused = branch_forms(opcode)
                     .iter()
-                    .find(|(k, _, _)| *k == key.as_str())
+                    .find(|(k, _, _)| *k == key.no_result())
                     .map(|(_, on_true, on_false)| if when { *on_true } else { *on_false });
                 if let Some(handler) = fused {
                     let mut lanes = [0u32; MAX_LANES + 1];
@@ -901,7 +916,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Emits an unconditional branch to label `depth` with the top operands.
     fn emit_branch(&mut self, depth: u32) {
-        if !self.is_reachable() {
+        if !self.emitting() {
             return;
         }
         let index = self.controls.len() - 1 - depth as usize;
@@ -923,7 +938,7 @@ impl<'m> FuncValidator<'m> {
     /// straight-line, so one `consume_fuel` at its head pays for all of it.
     fn begin_fuel_segment(&mut self) {
         self.fuel_op = None;
-        if self.context.instrumentation.fuel && self.is_reachable() {
+        if self.context.instrumentation.fuel && self.emitting() {
             let start = self.emit(handlers::consume_fuel, &[0]);
             self.fuel_op = Some(start);
         }
@@ -940,7 +955,7 @@ impl<'m> FuncValidator<'m> {
     /// Lets an interrupt stop the code here (function entry and loop headers,
     /// so every unbounded execution passes one).
     fn check_interrupt(&mut self) {
-        if self.context.instrumentation.interrupts && self.is_reachable() {
+        if self.context.instrumentation.interrupts && self.emitting() {
             self.emit(handlers::check_interrupt, &[]);
         }
     }
@@ -1045,10 +1060,10 @@ impl FuncValidator<'_> {
         }
         let ty = self.context.func_type_of(funcidx);
         let args = self.pop_operands(ty.params())?;
-        if self.is_reachable() {
+        if self.emitting() {
             let base = self.base + self.slots;
             self.place_args(&args);
-            let imported = self.context.module.imported_funcs() as u32;
+            let imported = self.context.imported_funcs;
             if funcidx >= imported {
                 self.emit(handlers::call_internal, &[funcidx - imported, base]);
             } else {
@@ -1082,7 +1097,7 @@ impl FuncValidator<'_> {
         let ty = self.func_type(typeidx)?;
         let index = self.pop_operand(ValType::I32)?;
         let args = self.pop_operands(ty.params())?;
-        if self.is_reachable() {
+        if self.emitting() {
             let base = self.base + self.slots;
             self.place_args(&args);
             let index = self.slot_of(index);
@@ -1099,7 +1114,7 @@ impl FuncValidator<'_> {
             .get(globalidx as usize)
             .ok_or_else(|| self.error("unknown global"))?;
         let ty = global.content;
-        if !self.is_reachable() {
+        if !self.emitting() {
             self.push_operand(ty);
         } else if ty == ValType::V128 {
             let home = self.base + self.slots;
@@ -1128,7 +1143,7 @@ impl FuncValidator<'_> {
             return Err(self.error("global is immutable"));
         }
         let value = self.pop_operand(global.content)?;
-        if !self.is_reachable() {
+        if !self.emitting() {
             return Ok(());
         }
         if global.content == ValType::V128 {
@@ -1315,7 +1330,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
         self.check_top(&params)?;
-        if self.is_reachable() {
+        if self.emitting() {
             self.settle_for_block(params.len(), false);
         }
         self.push_control(FrameKind::Block, params, results);
@@ -1325,7 +1340,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_loop(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
         self.check_top(&params)?;
-        if self.is_reachable() {
+        if self.emitting() {
             // Branches back carry the parameters to their home slots.
             self.settle_for_block(params.len(), true);
         }
@@ -1341,7 +1356,7 @@ impl FuncValidator<'_> {
         let condition = self.pop_operand(ValType::I32)?;
         self.check_top(&params)?;
         let mut else_fixup = None;
-        if self.is_reachable() {
+        if self.emitting() {
             // Both arms start from the parameters in their home slots.
             self.settle_for_block(params.len(), true);
             else_fixup = Some(self.emit_condition_branch(condition, false));
@@ -1354,7 +1369,7 @@ impl FuncValidator<'_> {
 
     /// Puts the values a frame ends with into their home slots.
     fn settle_results(&mut self) {
-        if !self.is_reachable() {
+        if !self.emitting() {
             return;
         }
         let count = self.top_frame().results.len();
@@ -1370,7 +1385,7 @@ impl FuncValidator<'_> {
             return Err(self.error("else without a matching if"));
         }
         self.settle_results();
-        let reachable_before = self.is_reachable();
+        let reachable_before = self.emitting();
         let mut frame = self.pop_control()?;
         // The `then` arm jumps over the `else` arm.
         if reachable_before {
@@ -1394,7 +1409,7 @@ impl FuncValidator<'_> {
 
     pub(super) fn compile_end(&mut self) -> Result<(), ValidationError> {
         if self.top_frame().kind == FrameKind::Function {
-            if self.is_reachable() {
+            if self.emitting() {
                 let results = self.top_frame().results.clone();
                 self.check_top(&results)?;
                 self.emit_return();
@@ -1434,7 +1449,7 @@ impl FuncValidator<'_> {
         let types: Box<[ValType]> = self.label(depth)?.label_types().into();
         let condition = self.pop_operand(ValType::I32)?;
         self.check_top(&types)?;
-        if self.is_reachable() {
+        if self.emitting() {
             let index = self.controls.len() - 1 - depth as usize;
             if condition.loc != Loc::Acc && self.acc_on_stack() {
                 self.flush();
@@ -1472,7 +1487,7 @@ impl FuncValidator<'_> {
             self.pop_operands(&types)?;
             (self.operands, self.slots, self.lazy_locals) = saved;
         }
-        if self.is_reachable() {
+        if self.emitting() {
             let targets: Vec<u32> = table
                 .labels
                 .iter()
@@ -1527,7 +1542,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_return(&mut self) -> Result<(), ValidationError> {
         let results = self.controls[0].results.clone();
         self.check_top(&results)?;
-        if self.is_reachable() {
+        if self.emitting() {
             self.emit_return();
         }
         Ok(())
@@ -1543,7 +1558,7 @@ impl FuncValidator<'_> {
     }
 
     fn emit_select(&mut self, ty: ValType, first: Operand, second: Operand, condition: Operand) {
-        if !self.is_reachable() {
+        if !self.emitting() {
             self.push_operand(ty);
             return;
         }
@@ -1611,7 +1626,7 @@ impl FuncValidator<'_> {
 
     pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
-        if self.is_reachable() {
+        if self.emitting() {
             self.push_at(ty, Loc::Local(slot));
         } else {
             self.push_operand(ty);
@@ -1641,7 +1656,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
-        if self.is_reachable() {
+        if self.emitting() {
             self.store_local(ty, slot, value);
         }
         Ok(())
@@ -1650,7 +1665,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_local_tee(&mut self, index: u32) -> Result<(), ValidationError> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
-        if self.is_reachable() {
+        if self.emitting() {
             let loc = self.store_local(ty, slot, value);
             self.push_at(ty, loc);
         } else {

@@ -70,9 +70,12 @@ pub struct Instrumentation {
 }
 
 /// What function bodies may refer to: the module's index spaces with imports first.
-pub(crate) struct ModuleContext<'m> {
-    pub(crate) module: &'m Module,
+pub(crate) struct ModuleContext {
     pub(crate) features: Features,
+    /// The type section.
+    pub(crate) types: Vec<FuncType>,
+    /// How many functions are imported.
+    pub(crate) imported_funcs: u32,
     pub(crate) instrumentation: Instrumentation,
     /// Type index of every function.
     pub(crate) func_types: Vec<u32>,
@@ -87,11 +90,12 @@ pub(crate) struct ModuleContext<'m> {
     pub(crate) declared_refs: BTreeSet<u32>,
 }
 
-impl<'m> ModuleContext<'m> {
-    fn new(module: &'m Module, features: Features, instrumentation: Instrumentation) -> Self {
+impl ModuleContext {
+    fn new(module: &Module, features: Features, instrumentation: Instrumentation) -> Self {
         let mut context = ModuleContext {
-            module,
             features,
+            types: module.types.clone(),
+            imported_funcs: module.imported_funcs() as u32,
             instrumentation,
             func_types: Vec::new(),
             tables: Vec::new(),
@@ -119,13 +123,13 @@ impl<'m> ModuleContext<'m> {
     }
 
     /// A type from the type section.
-    pub(crate) fn func_type(&self, index: u32) -> Option<&'m FuncType> {
-        self.module.types.get(index as usize)
+    pub(crate) fn func_type(&self, index: u32) -> Option<&FuncType> {
+        self.types.get(index as usize)
     }
 
     /// The type of function `func_index` (whose type index was checked).
-    pub(crate) fn func_type_of(&self, func_index: u32) -> &'m FuncType {
-        &self.module.types[self.func_types[func_index as usize] as usize]
+    pub(crate) fn func_type_of(&self, func_index: u32) -> &FuncType {
+        &self.types[self.func_types[func_index as usize] as usize]
     }
 }
 
@@ -167,7 +171,7 @@ fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
 
 /// Checks a constant expression of result type `expected`.
 fn check_const_expr(
-    context: &ModuleContext<'_>,
+    context: &ModuleContext,
     expr: &ConstExpr,
     expected: ValType,
 ) -> Result<(), ValidationError> {
@@ -221,7 +225,7 @@ pub(crate) fn validate_with(
     module: &Module,
     features: &Features,
     instrumentation: Instrumentation,
-) -> Result<Vec<CompiledFunc>, ValidationError> {
+) -> Result<ModuleContext, ValidationError> {
     let mut context = ModuleContext::new(module, *features, instrumentation);
     for import in &module.imports {
         match &import.kind {
@@ -358,11 +362,63 @@ pub(crate) fn validate_with(
         }
     }
 
+    validate_bodies(&context, module)?;
+    Ok(context)
+}
+
+/// Function bodies below this many bytes in all are validated on one thread.
+#[cfg(feature = "std")]
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Validates every function body, on several threads when the code is large;
+/// the error reported is the first function's, as on one thread.
+fn validate_bodies(context: &ModuleContext, module: &Module) -> Result<(), ValidationError> {
     let imported = module.imported_funcs();
-    module
-        .code
-        .iter()
-        .enumerate()
-        .map(|(i, body)| FuncValidator::compile(&context, (imported + i) as u32, body))
-        .collect()
+    let validate_range = |range: core::ops::Range<usize>| -> Result<(), ValidationError> {
+        for (i, body) in module.code[range.clone()].iter().enumerate() {
+            let index = (imported + range.start + i) as u32;
+            FuncValidator::compile(context, module, index, body, false)?;
+        }
+        Ok(())
+    };
+    #[cfg(feature = "std")]
+    {
+        let total: usize = module.code.iter().map(|b| b.code.len()).sum();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if total >= PARALLEL_BYTES && threads > 1 {
+            // Split into chunks of about equal size in bytes.
+            let mut ranges = Vec::new();
+            let (mut start, mut size) = (0, 0);
+            for (i, body) in module.code.iter().enumerate() {
+                size += body.code.len();
+                if size >= total / threads && ranges.len() + 1 < threads {
+                    ranges.push(start..i + 1);
+                    (start, size) = (i + 1, 0);
+                }
+            }
+            ranges.push(start..module.code.len());
+            let results: Vec<Result<(), ValidationError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .into_iter()
+                    .map(|range| scope.spawn(move || validate_range(range)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+            return results.into_iter().collect();
+        }
+    }
+    validate_range(0..module.code.len())
+}
+
+/// Translates defined function `defined` of a module that passed [`validate_with`].
+pub(crate) fn translate(
+    context: &ModuleContext,
+    module: &Module,
+    defined: u32,
+) -> Result<CompiledFunc, ValidationError> {
+    let index = context.imported_funcs + defined;
+    FuncValidator::compile(context, module, index, &module.code[defined as usize], true)
 }
