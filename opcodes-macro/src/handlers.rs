@@ -81,6 +81,8 @@ fn describe(form: &Form) -> String {
         Kind::Slot => "slot",
         Kind::Acc => "accumulator",
         Kind::Imm => "immediate",
+        Kind::SlotPlusImm => "slot plus immediate",
+        Kind::AccPlusImm => "accumulator plus immediate",
     };
     let operands: Vec<&str> = form.operands.iter().map(|k| kind(*k)).collect();
     let mut text = if operands.is_empty() {
@@ -132,6 +134,19 @@ fn handler(op: &Op, form: &Form, ending: Ending) -> TokenStream {
                 quote!(<#rust as Cell>::from_imm(lane(ip, #l)))
             }
             (Kind::Acc, _) => quote!(<#rust as Cell>::from_cell(acc)),
+            (Kind::SlotPlusImm, _) => {
+                let (s, i) = (
+                    Literal::usize_unsuffixed(lane),
+                    Literal::usize_unsuffixed(lane + 1),
+                );
+                lane += 2;
+                quote!(get::<i32>(fp, lane(ip, #s)).wrapping_add(lane(ip, #i) as i32))
+            }
+            (Kind::AccPlusImm, _) => {
+                let l = Literal::usize_unsuffixed(lane);
+                lane += 1;
+                quote!(<i32 as Cell>::from_cell(acc).wrapping_add(lane(ip, #l) as i32))
+            }
         };
         body.push(quote!(let #name: #rust = #read;));
     }

@@ -394,7 +394,7 @@ impl Table {
             (Some(_), _) if !generated => {
                 return Err("`forms` is for pure, load and store rows".into())
             }
-            (Some(text), Some(sig)) => Some(Forms::parse(text, sig)?),
+            (Some(text), Some(sig)) => Some(Forms::parse(text, sig, raw.access.is_some())?),
             (None, Some(sig)) if generated => Some(Forms::slots_only(sig)),
             _ => None,
         };
@@ -446,6 +446,11 @@ pub enum Kind {
     Acc,
     /// A 32-bit immediate lane.
     Imm,
+    /// A frame slot plus a 32-bit immediate, wrapping (an `i32.add` folded
+    /// into a memory address).
+    SlotPlusImm,
+    /// The accumulator plus a 32-bit immediate, wrapping.
+    AccPlusImm,
 }
 
 impl Kind {
@@ -455,7 +460,14 @@ impl Kind {
             Kind::Slot => 's',
             Kind::Acc => 'a',
             Kind::Imm => 'i',
+            Kind::SlotPlusImm => 'x',
+            Kind::AccPlusImm => 'y',
         }
+    }
+
+    /// Whether the kind reads the accumulator.
+    pub fn uses_acc(self) -> bool {
+        matches!(self, Kind::Acc | Kind::AccPlusImm)
     }
 
     fn parse(c: char) -> Option<Kind> {
@@ -463,6 +475,8 @@ impl Kind {
             's' => Kind::Slot,
             'a' => Kind::Acc,
             'i' => Kind::Imm,
+            'x' => Kind::SlotPlusImm,
+            'y' => Kind::AccPlusImm,
             _ => return None,
         })
     }
@@ -483,20 +497,23 @@ pub struct Form {
 }
 
 impl Form {
-    /// The form as a number, two bits per kind (slot 1, accumulator 2,
-    /// immediate 3): the operands bottom to top, then the result (0 for
-    /// none). The translator computes the same number to look handlers up.
+    /// The form as a number, three bits per kind (slot 1, accumulator 2,
+    /// immediate 3, slot plus immediate 4, accumulator plus immediate 5):
+    /// the operands bottom to top, then the result (0 for none). The
+    /// translator computes the same number to look handlers up.
     pub fn code(&self) -> u16 {
         let bits = |k: Kind| match k {
             Kind::Slot => 1,
             Kind::Acc => 2,
             Kind::Imm => 3,
+            Kind::SlotPlusImm => 4,
+            Kind::AccPlusImm => 5,
         };
         let operands = self
             .operands
             .iter()
-            .fold(0u16, |code, k| code * 4 + bits(*k));
-        operands * 4 + self.result.map_or(0, bits)
+            .fold(0u16, |code, k| code * 8 + bits(*k));
+        operands * 8 + self.result.map_or(0, bits)
     }
 
     /// `si_a`: operand letters, then `_` and the result letter if there is one.
@@ -512,13 +529,13 @@ impl Form {
 
 impl Forms {
     /// `"sa sai -> sa"`: each operand's kinds, bottom to top, then the result's.
-    fn parse(text: &str, sig: &Sig) -> Result<Forms, String> {
+    fn parse(text: &str, sig: &Sig, memory: bool) -> Result<Forms, String> {
         let (lhs, rhs) = text
             .split_once("->")
             .ok_or_else(|| format!("forms `{text}` has no `->`"))?;
         let kinds = |word: &str| -> Result<Vec<Kind>, String> {
             let kinds: Option<Vec<Kind>> = word.chars().map(Kind::parse).collect();
-            kinds.ok_or_else(|| format!("forms `{text}`: kinds are s, a and i"))
+            kinds.ok_or_else(|| format!("forms `{text}`: kinds are s, a, i, x and y"))
         };
         let operands: Vec<Vec<Kind>> = lhs
             .split_whitespace()
@@ -531,7 +548,13 @@ impl Forms {
         if operands.len() != sig.params.len() || results.len() != sig.results.len() {
             return Err(format!("forms `{text}` do not match sig `{}`", sig.text));
         }
-        for (kinds, ty) in operands.iter().zip(&sig.params) {
+        for (i, (kinds, ty)) in operands.iter().zip(&sig.params).enumerate() {
+            let sums = kinds.contains(&Kind::SlotPlusImm) || kinds.contains(&Kind::AccPlusImm);
+            if sums && !(memory && i == 0) {
+                return Err(format!(
+                    "forms `{text}`: x and y are for the address of a load or store"
+                ));
+            }
             if !kinds.contains(&Kind::Slot) {
                 return Err(format!("forms `{text}`: every operand must accept a slot"));
             }
@@ -549,7 +572,7 @@ impl Forms {
             }
         }
         let results = results.into_iter().next().unwrap_or_default();
-        if results.contains(&Kind::Imm) {
+        if results.iter().any(|k| !matches!(k, Kind::Slot | Kind::Acc)) {
             return Err(format!("forms `{text}`: a result cannot be an immediate"));
         }
         if sig.results.first() == Some(&ValType::V128) && results.contains(&Kind::Acc) {
@@ -587,7 +610,7 @@ impl Forms {
         }
         combos.retain(|c| {
             let count = |kind| c.iter().filter(|k| **k == kind).count();
-            count(Kind::Acc) <= 1
+            c.iter().filter(|k| k.uses_acc()).count() <= 1
                 && count(Kind::Imm) <= 1
                 && (c.is_empty() || count(Kind::Imm) < c.len())
                 && !(commutative && c[0] > c[1])

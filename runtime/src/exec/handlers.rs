@@ -14,6 +14,7 @@ use super::dispatch::{
 };
 use super::interp::{refresh, trace_at, Ctx, Exit, Frame};
 use super::semantics;
+use super::stack::RED_ZONE;
 use super::store::FuncEntity;
 use super::trap::TrapCode;
 use crate::binary::Opcode;
@@ -30,22 +31,11 @@ fn range(start: u32, len: u32, size: usize) -> Option<core::ops::Range<usize>> {
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 
-/// Zeroes `count` slots from `at` with plain stores: most functions declare
-/// few locals, and a call to `memset` would cost the handler its
-/// register-only frame.
-#[inline(always)]
-unsafe fn zero_slots(at: *mut u64, count: u32) {
-    for i in 0..count as usize {
-        // SAFETY: the caller checked the frame has room; volatile keeps
-        // this a loop of stores rather than a library call.
-        unsafe { at.add(i).write_volatile(0) };
-    }
-}
-
 /// Enters `callee` with its frame at slot `base` of the current one, to come
 /// back to `ret`. Traps if the value stack is full; when the frame stack is
 /// full, [`grow_frames`] grows it (or traps at the depth limit) and runs the
-/// call again.
+/// call again. The first four locals are zeroed with two stores (the stack's
+/// red zone makes that safe for smaller frames); [`zero_locals`] does more.
 macro_rules! enter {
     ($callee:expr, $base:expr, $ret:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
         let callee: *const CompiledFunc = $callee;
@@ -65,18 +55,44 @@ macro_rules! enter {
             instance: (*$cx).instance,
         });
         frames.set_len(frames.len() + 1);
-        zero_slots(
-            new_fp.add((*callee).param_slots as usize),
-            (*callee).local_slots,
-        );
         (*$cx).func = callee;
+        new_fp
+            .add((*callee).param_slots as usize)
+            .cast::<[u64; RED_ZONE / 2]>()
+            .write_unaligned([0; RED_ZONE / 2]);
+        if (*callee).local_slots as usize > RED_ZONE / 2 {
+            return zero_locals((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc);
+        }
         next!((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc)
     }};
 }
 
 handler! {
+    /// Zeroes the locals of the function just entered (`cx.func`, frame
+    /// `fp`), then runs its first instruction. Not an instruction of its own.
+    #[inline(never)]
+    fn zero_locals(ip, fp, mem, mem_len, cx, acc) {
+        let func = &*(*cx).func;
+        core::ptr::write_bytes(fp.add(func.param_slots as usize), 0, func.local_slots as usize);
+        next!(ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// Re-reads what the context caches about the instance it was just
+    /// switched to (`cx.instance`), then runs the instruction at `ip`. Not an
+    /// instruction of its own.
+    #[inline(never)]
+    fn switch_instance(ip, fp, mem, mem_len, cx, acc) {
+        let (mem, mem_len) = refresh(cx);
+        next!(ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
     /// Makes room for more frames (or traps at the depth limit), then runs
     /// the call at `ip` again. Not an instruction of its own.
+    #[inline(never)]
     fn grow_frames(ip, fp, mem, mem_len, cx, acc) {
         let cx_ref = &mut *cx;
         let len = cx_ref.frames.len();
@@ -93,6 +109,7 @@ handler! {
 handler! {
     /// Translates the callee of the `call_internal` at `ip`, then runs the
     /// call. Not an instruction of its own.
+    #[inline(never)]
     fn translate_callee(ip, fp, mem, mem_len, cx, acc) {
         (*(*cx).module).translate(lane(ip, 0));
         next!(ip, fp, mem, mem_len, cx, acc)
@@ -129,14 +146,14 @@ macro_rules! call_addr {
                         func: (*$cx).func,
                         instance: (*$cx).instance,
                     });
-                    zero_slots(
+                    core::ptr::write_bytes(
                         new_fp.add((*callee).param_slots as usize),
-                        (*callee).local_slots,
+                        0,
+                        (*callee).local_slots as usize,
                     );
                     (*$cx).func = callee;
                     (*$cx).instance = instance;
-                    let (mem, len) = refresh($cx);
-                    next!((*callee).code.as_ptr(), new_fp, mem, len, $cx, $acc)
+                    return switch_instance((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc);
                 }
                 enter!(callee, $base, ret, $ip, $fp, $mem, $len, $cx, $acc)
             }
@@ -302,8 +319,7 @@ macro_rules! return_to_caller {
                 (*$cx).func = frame.func;
                 if frame.instance != (*$cx).instance {
                     (*$cx).instance = frame.instance;
-                    let (mem, len) = refresh($cx);
-                    next!(frame.ret_ip, frame.fp, mem, len, $cx, $acc)
+                    return switch_instance(frame.ret_ip, frame.fp, $mem, $len, $cx, $acc);
                 }
                 next!(frame.ret_ip, frame.fp, $mem, $len, $cx, $acc)
             }
@@ -344,8 +360,7 @@ handler! {
     /// Calls a function the running module defines. Lanes: index among the
     /// module's defined functions, base slot of the arguments.
     fn call_internal(ip, fp, mem, mem_len, cx, acc) {
-        let module = &*(*cx).module;
-        let callee = module.funcs.get_unchecked(lane(ip, 0) as usize).get();
+        let callee = (*(*cx).funcs.add(lane(ip, 0) as usize)).get();
         if callee.is_null() {
             return translate_callee(ip, fp, mem, mem_len, cx, acc);
         }
@@ -443,6 +458,38 @@ handler! {
     fn global_get_a(ip, fp, mem, mem_len, cx, acc) {
         let acc = *global(cx, lane(ip, 0)) as u64;
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.get 0` (C's stack pointer) into the accumulator.
+    fn global0_get_a(ip, fp, mem, mem_len, cx, acc) {
+        let acc = *(*cx).global0 as u64;
+        next!(ip.add(1), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.get 0` into a slot. Lanes: dst.
+    fn global0_get(ip, fp, mem, mem_len, cx, acc) {
+        fp.add(lane(ip, 0) as usize).write(*(*cx).global0 as u64);
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.set 0` from a slot. Lanes: src.
+    fn global0_set(ip, fp, mem, mem_len, cx, acc) {
+        *(*cx).global0 = u128::from(fp.add(lane(ip, 0) as usize).read());
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `global.set 0` from the accumulator.
+    fn global0_set_a(ip, fp, mem, mem_len, cx, acc) {
+        *(*cx).global0 = u128::from(acc);
+        next!(ip.add(1), fp, mem, mem_len, cx, acc)
     }
 }
 

@@ -65,6 +65,10 @@ pub(crate) struct Ctx {
     pub(crate) inst_funcs: *const u32,
     /// The instance's global index space, as store addresses.
     pub(crate) inst_globals: *const u32,
+    /// The value of the instance's global 0 (C's stack pointer), if any.
+    pub(crate) global0: *mut u128,
+    /// The module's functions (for calls inside it).
+    pub(crate) funcs: *const crate::ir::LazyFunc,
     /// The store's globals.
     pub(crate) globals: *mut GlobalEntity,
     /// Callers of the running function, innermost last.
@@ -97,9 +101,14 @@ pub(crate) unsafe fn refresh(cx: *mut Ctx) -> (*mut u8, usize) {
         let inner = &mut *cx.inner;
         let inst = &inner.instances[cx.instance as usize];
         cx.module = Arc::as_ptr(&inst.module);
+        cx.funcs = inst.module.funcs.as_ptr();
         cx.inst_funcs = inst.funcs.as_ptr();
         cx.inst_globals = inst.globals.as_ptr();
         cx.globals = inner.globals.as_mut_ptr();
+        cx.global0 = match inst.globals.first() {
+            Some(&addr) => &raw mut inner.globals[addr as usize].value,
+            None => core::ptr::null_mut(),
+        };
         match inst.memories.first() {
             Some(&addr) => {
                 let memory = &mut inner.memories[addr as usize];
@@ -301,6 +310,8 @@ unsafe fn run<T>(
         module: core::ptr::null(),
         inst_funcs: core::ptr::null(),
         inst_globals: core::ptr::null(),
+        global0: core::ptr::null_mut(),
+        funcs: core::ptr::null(),
         globals: core::ptr::null_mut(),
         frames: Vec::new(),
         max_frames: max_depth - depth_base,

@@ -78,22 +78,24 @@ impl FormKey {
         match letter {
             b's' => 1,
             b'a' => 2,
-            _ => 3,
+            b'i' => 3,
+            b'x' => 4,
+            _ => 5,
         }
     }
 
     fn of(letters: &[u8]) -> FormKey {
-        FormKey(letters.iter().fold(0, |code, l| code * 4 + Self::bits(*l)))
+        FormKey(letters.iter().fold(0, |code, l| code * 8 + Self::bits(*l)))
     }
 
     /// The key of a form without a result.
     fn no_result(self) -> u16 {
-        self.0 * 4
+        self.0 * 8
     }
 
     /// The key of this form with its result in a slot or the accumulator.
     fn with_result(self, letter: u8) -> u16 {
-        self.0 * 4 + Self::bits(letter)
+        self.0 * 8 + Self::bits(letter)
     }
 }
 
@@ -118,8 +120,9 @@ struct Staged {
     home: u32,
     /// Wasm offset of the instruction.
     offset: u32,
-    /// For a compare: its row and operand form, to fuse with a branch.
-    compare: Option<(Opcode, FormKey)>,
+    /// For a generated row: the row and its operand form, to fuse with a
+    /// following branch (compares) or memory access (`i32.add`).
+    row: Option<(Opcode, FormKey)>,
 }
 
 /// Why a control frame was opened.
@@ -521,7 +524,7 @@ impl<'m> FuncValidator<'m> {
         to_slot: Handler,
         to_acc: Handler,
         lanes: &[u32],
-        compare: Option<(Opcode, FormKey)>,
+        row: Option<(Opcode, FormKey)>,
     ) {
         debug_assert!(self.staged.is_none());
         let mut staged = Staged {
@@ -531,7 +534,7 @@ impl<'m> FuncValidator<'m> {
             len: lanes.len(),
             home: self.base + self.slots,
             offset: self.offset as u32,
-            compare,
+            row,
         };
         staged.lanes[..lanes.len()].copy_from_slice(lanes);
         self.staged = Some(staged);
@@ -672,6 +675,22 @@ impl<'m> FuncValidator<'m> {
             };
         }
         let kinds = &mut kinds[..count];
+        // An address computed by a staged `i32.add` of an immediate folds
+        // into the access: `x` (slot plus immediate) or `y` (accumulator
+        // plus immediate), if the row has that form.
+        let mut address_sum = None;
+        if let (Some(staged), Some(first)) = (&self.staged, ops.first()) {
+            if let (Loc::Acc, Some((Opcode::I32Add, key))) = (first.loc, staged.row) {
+                // A slot above the address's own home could be overwritten
+                // by a constant stored for a later operand before the access.
+                let slot = staged.lanes[0];
+                if key.0 == FormKey::of(b"si").0 && (slot < self.base || slot == first.home) {
+                    address_sum = Some((b'x', [slot, staged.lanes[1]], 2));
+                } else if key.0 == FormKey::of(b"ai").0 {
+                    address_sum = Some((b'y', [staged.lanes[0], 0], 1));
+                }
+            }
+        }
         let has = |key: FormKey| match result {
             Some(_) => {
                 find(forms, key.with_result(b's')).is_some()
@@ -679,6 +698,13 @@ impl<'m> FuncValidator<'m> {
             }
             None => find(forms, key.no_result()).is_some(),
         };
+        if let Some((kind, _, _)) = address_sum {
+            kinds[0] = kind;
+            if !has(FormKey::of(kinds)) {
+                kinds[0] = b'a';
+                address_sum = None;
+            }
+        }
         loop {
             if has(FormKey::of(kinds)) {
                 break;
@@ -701,7 +727,12 @@ impl<'m> FuncValidator<'m> {
             }
         }
         let key = FormKey::of(kinds);
-        self.commit(kinds.contains(&b'a'));
+        if address_sum.is_some() {
+            // The `i32.add` is done by this access.
+            self.staged = None;
+        } else {
+            self.commit(kinds.contains(&b'a'));
+        }
         let mut lanes = [0u32; MAX_LANES];
         let mut len = 0;
         for (operand, kind) in ops.iter().zip(kinds.iter()) {
@@ -717,6 +748,11 @@ impl<'m> FuncValidator<'m> {
                     lanes[len] = bits as u32;
                     len += 1;
                 }
+                b'x' | b'y' => {
+                    let (_, sum, n) = address_sum.expect("chosen above");
+                    lanes[len..len + n].copy_from_slice(&sum[..n]);
+                    len += n;
+                }
                 _ => {}
             }
         }
@@ -730,10 +766,10 @@ impl<'m> FuncValidator<'m> {
         let to_slot = find(forms, key.with_result(b's'));
         match find(forms, key.with_result(b'a')) {
             Some(to_acc) => {
-                let compare = (!branch_forms(opcode).is_empty()).then_some((opcode, key));
+                let row = Some((opcode, key));
                 let to_slot =
                     to_slot.expect("a row with an accumulator result also has a slot one");
-                self.stage(ty, to_slot, to_acc, &lanes[..len], compare);
+                self.stage(ty, to_slot, to_acc, &lanes[..len], row);
             }
             None => {
                 let home = self.base + self.slots;
@@ -833,7 +869,7 @@ impl<'m> FuncValidator<'m> {
                 .staged
                 .take()
                 .expect("an accumulator operand is staged");
-            if let Some((opcode, key)) = staged.compare {
+            if let Some((opcode, key)) = staged.row {
                 let fused = branch_forms(opcode)
                     .iter()
                     .find(|(k, _, _)| *k == key.no_result())
@@ -1120,6 +1156,15 @@ impl FuncValidator<'_> {
             let home = self.base + self.slots;
             self.emit(handlers::global_get_v128, &[home, globalidx]);
             self.push_operand(ty);
+        } else if globalidx == 0 {
+            self.flush();
+            self.stage(
+                ty,
+                handlers::global0_get,
+                handlers::global0_get_a,
+                &[],
+                None,
+            );
         } else {
             self.flush();
             self.stage(
@@ -1152,11 +1197,19 @@ impl FuncValidator<'_> {
             self.emit(handlers::global_set_v128, &[slot, globalidx]);
         } else if value.loc == Loc::Acc {
             self.commit(true);
-            self.emit(handlers::global_set_a, &[globalidx]);
+            if globalidx == 0 {
+                self.emit(handlers::global0_set_a, &[]);
+            } else {
+                self.emit(handlers::global_set_a, &[globalidx]);
+            }
         } else {
             self.flush();
             let slot = self.slot_of(value);
-            self.emit(handlers::global_set, &[slot, globalidx]);
+            if globalidx == 0 {
+                self.emit(handlers::global0_set, &[slot]);
+            } else {
+                self.emit(handlers::global_set, &[slot, globalidx]);
+            }
         }
         Ok(())
     }
