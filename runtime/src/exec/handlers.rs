@@ -596,8 +596,11 @@ handler! {
         let src = get::<i32>(fp, lane(ip, 1)) as u32;
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let inner = &mut *(*cx).inner;
-        let inst = &inner.instances[(*cx).instance as usize];
-        let segment = alloc::sync::Arc::clone(&inst.datas[lane(ip, 3) as usize]);
+        // A raw slice, not a clone of the `Arc`: nothing may need dropping
+        // at the tail call below.
+        let segment: *const [u8] =
+            &inner.instances[(*cx).instance as usize].datas[lane(ip, 3) as usize][..];
+        let segment = &*segment;
         let data = &mut memory0(cx).data;
         match (range(src, len, segment.len()), range(dst, len, data.len())) {
             (Some(src), Some(dst)) => data[dst].copy_from_slice(&segment[src]),
@@ -727,14 +730,17 @@ handler! {
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let table = table_addr(cx, lane(ip, 4));
         let inner = &mut *(*cx).inner;
-        let segment = &inner.instances[(*cx).instance as usize].elems[lane(ip, 3) as usize];
+        // A raw slice (segment and table are separate allocations), so
+        // nothing needs dropping at the tail call below.
+        let segment: *const [u64] =
+            &inner.instances[(*cx).instance as usize].elems[lane(ip, 3) as usize][..];
+        let segment = &*segment;
         let Some(src) = range(src, len, segment.len()) else {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
-        let items: alloc::vec::Vec<u64> = segment[src].to_vec();
         let elements = &mut inner.tables[table].elements;
         match range(dst, len, elements.len()) {
-            Some(dst) => elements[dst].copy_from_slice(&items),
+            Some(dst) => elements[dst].copy_from_slice(&segment[src]),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
         }
         next!(ip.add(4), fp, mem, mem_len, cx, acc)

@@ -21,7 +21,6 @@
 //! - a label's values live in the home slots of their stack positions; every
 //!   branch copies them there.
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::{ModuleContext, ValidationError};
@@ -37,7 +36,7 @@ use crate::types::{FuncType, RefType, ValType};
 const MAX_LOCALS: u64 = 50_000;
 
 /// A block's parameter and result types.
-type BlockSignature = (Box<[ValType]>, Box<[ValType]>);
+type BlockSignature<'m> = (&'m [ValType], &'m [ValType]);
 
 /// Where an operand's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,10 +137,10 @@ enum FrameKind {
 /// A branch lane waiting for its label's address: (instruction, lane).
 type Fixup = (u32, usize);
 
-struct ControlFrame {
+struct ControlFrame<'m> {
     kind: FrameKind,
-    params: Box<[ValType]>,
-    results: Box<[ValType]>,
+    params: &'m [ValType],
+    results: &'m [ValType],
     /// Operand stack length when the frame was entered (below its parameters).
     height: usize,
     /// Operand slots at that point.
@@ -156,14 +155,27 @@ struct ControlFrame {
     else_fixup: Option<Fixup>,
 }
 
-impl ControlFrame {
+impl<'m> ControlFrame<'m> {
     /// The types a branch to this frame carries.
-    fn label_types(&self) -> &[ValType] {
+    fn label_types(&self) -> &'m [ValType] {
         if self.kind == FrameKind::Loop {
-            &self.params
+            self.params
         } else {
-            &self.results
+            self.results
         }
+    }
+}
+
+/// A one-value block type as a slice that lives as long as the program.
+fn one(ty: ValType) -> &'static [ValType] {
+    match ty {
+        ValType::I32 => &[ValType::I32],
+        ValType::I64 => &[ValType::I64],
+        ValType::F32 => &[ValType::F32],
+        ValType::F64 => &[ValType::F64],
+        ValType::V128 => &[ValType::V128],
+        ValType::FuncRef => &[ValType::FuncRef],
+        ValType::ExternRef => &[ValType::ExternRef],
     }
 }
 
@@ -183,7 +195,7 @@ pub(crate) struct FuncValidator<'m> {
     max_slots: u32,
     /// Operands that still refer to a local.
     lazy_locals: usize,
-    controls: Vec<ControlFrame>,
+    controls: Vec<ControlFrame<'m>>,
     code: Encoder,
     staged: Option<Staged>,
     /// Byte offset of the instruction being validated.
@@ -239,8 +251,8 @@ impl<'m> FuncValidator<'m> {
         };
         validator.controls.push(ControlFrame {
             kind: FrameKind::Function,
-            params: Box::new([]),
-            results: ty.results().into(),
+            params: &[],
+            results: ty.results(),
             height: 0,
             slot_height: 0,
             unreachable: false,
@@ -282,13 +294,16 @@ impl<'m> FuncValidator<'m> {
         })
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, message: &str) -> ValidationError {
         ValidationError::new(self.offset, message)
     }
 
     // ---- the operand and control stacks (the spec's appendix algorithm) ----
 
-    fn top_frame(&self) -> &ControlFrame {
+    #[inline]
+    fn top_frame(&self) -> &ControlFrame<'m> {
         self.controls
             .last()
             .expect("checked before each instruction")
@@ -304,6 +319,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pushes an operand whose value is at `loc`.
+    #[inline]
     fn push_at(&mut self, ty: ValType, loc: Loc) {
         let home = self.base + self.slots;
         if matches!(loc, Loc::Local(_)) {
@@ -340,6 +356,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops any operand; an unknown type means unreachable code.
+    #[inline]
     fn pop_any(&mut self) -> Result<Operand, ValidationError> {
         let frame = self.top_frame();
         if self.operands.len() == frame.height {
@@ -363,15 +380,22 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops an operand that must have type `expected`.
+    #[inline]
     pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<Operand, ValidationError> {
         let operand = self.pop_any()?;
         match operand.ty {
-            Some(actual) if actual != expected => Err(ValidationError::new(
-                self.offset,
-                alloc::format!("type mismatch: expected {expected}, found {actual}"),
-            )),
+            Some(actual) if actual != expected => Err(self.mismatch(expected, actual)),
             _ => Ok(operand),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&self, expected: ValType, actual: ValType) -> ValidationError {
+        ValidationError::new(
+            self.offset,
+            alloc::format!("type mismatch: expected {expected}, found {actual}"),
+        )
     }
 
     fn pop_operands(&mut self, types: &[ValType]) -> Result<Vec<Operand>, ValidationError> {
@@ -387,6 +411,31 @@ impl<'m> FuncValidator<'m> {
         for ty in types {
             self.push_operand(*ty);
         }
+    }
+
+    /// Checks the top operands against `types` without changing the stack
+    /// (as popping and pushing them back would, for each `br_table` label).
+    fn check_top_readonly(&self, types: &[ValType]) -> Result<(), ValidationError> {
+        let frame = self.top_frame();
+        let available = self.operands.len() - frame.height;
+        for (i, expected) in types.iter().rev().enumerate() {
+            if i >= available {
+                if frame.unreachable {
+                    return Ok(());
+                }
+                return Err(self.error("type mismatch: operand stack is empty"));
+            }
+            match self.operands[self.operands.len() - 1 - i].ty {
+                Some(actual) if actual != *expected => {
+                    return Err(ValidationError::new(
+                        self.offset,
+                        alloc::format!("type mismatch: expected {expected}, found {actual}"),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Checks the top operands against `types` and puts them back, where
@@ -422,7 +471,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Opens a frame whose parameters are already on the operand stack.
-    fn push_control(&mut self, kind: FrameKind, params: Box<[ValType]>, results: Box<[ValType]>) {
+    fn push_control(&mut self, kind: FrameKind, params: &'m [ValType], results: &'m [ValType]) {
         let param_slots: u32 = params.iter().map(|t| t.slots()).sum();
         self.controls.push(ControlFrame {
             kind,
@@ -437,9 +486,11 @@ impl<'m> FuncValidator<'m> {
         });
     }
 
-    fn pop_control(&mut self) -> Result<ControlFrame, ValidationError> {
-        let results = self.top_frame().results.clone();
-        self.pop_operands(&results)?;
+    fn pop_control(&mut self) -> Result<ControlFrame<'m>, ValidationError> {
+        let results = self.top_frame().results;
+        for ty in results.iter().rev() {
+            self.pop_operand(*ty)?;
+        }
         let frame = self.top_frame();
         if self.operands.len() != frame.height {
             return Err(self.error("type mismatch: values remain at the end of a block"));
@@ -447,21 +498,21 @@ impl<'m> FuncValidator<'m> {
         Ok(self.controls.pop().expect("top_frame succeeded"))
     }
 
-    fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature, ValidationError> {
+    fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature<'m>, ValidationError> {
+        let context: &'m ModuleContext = self.context;
         match blocktype {
-            BlockType::Empty => Ok((Box::new([]), Box::new([]))),
-            BlockType::Value(ty) => Ok((Box::new([]), Box::new([ty]))),
+            BlockType::Empty => Ok((&[], &[])),
+            BlockType::Value(ty) => Ok((&[], one(ty))),
             BlockType::Type(index) => {
-                let ty = self
-                    .context
+                let ty = context
                     .func_type(index)
                     .ok_or_else(|| self.error("unknown type"))?;
-                Ok((ty.params().into(), ty.results().into()))
+                Ok((ty.params(), ty.results()))
             }
         }
     }
 
-    fn label(&self, depth: u32) -> Result<&ControlFrame, ValidationError> {
+    fn label(&self, depth: u32) -> Result<&ControlFrame<'m>, ValidationError> {
         let index = (self.controls.len() as u64)
             .checked_sub(u64::from(depth) + 1)
             .ok_or_else(|| self.error("unknown label"))?;
@@ -840,7 +891,7 @@ impl<'m> FuncValidator<'m> {
     /// Copies the top operands to where a branch to frame `index` expects
     /// them, without changing the operand stack (the code may fall through).
     fn copy_values_to_label(&mut self, index: usize) {
-        let types: Vec<ValType> = self.controls[index].label_types().to_vec();
+        let types = self.controls[index].label_types();
         let mut dst = self.label_home(index);
         let first = self.operands.len() - types.len();
         for (i, ty) in types.iter().enumerate() {
@@ -905,7 +956,7 @@ impl<'m> FuncValidator<'m> {
     /// Returns from the function with the top operands as results, without
     /// changing the operand stack.
     fn emit_return(&mut self) {
-        let results: Vec<ValType> = self.controls[0].results.to_vec();
+        let results = self.controls[0].results;
         let first = self.operands.len() - results.len();
         if let [ty] = results[..] {
             if ty != ValType::V128 {
@@ -1382,7 +1433,7 @@ impl FuncValidator<'_> {
 impl FuncValidator<'_> {
     pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
-        self.check_top(&params)?;
+        self.check_top(params)?;
         if self.emitting() {
             self.settle_for_block(params.len(), false);
         }
@@ -1392,7 +1443,7 @@ impl FuncValidator<'_> {
 
     pub(super) fn compile_loop(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
-        self.check_top(&params)?;
+        self.check_top(params)?;
         if self.emitting() {
             // Branches back carry the parameters to their home slots.
             self.settle_for_block(params.len(), true);
@@ -1407,7 +1458,7 @@ impl FuncValidator<'_> {
     pub(super) fn compile_if(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
         let (params, results) = self.block_signature(blocktype)?;
         let condition = self.pop_operand(ValType::I32)?;
-        self.check_top(&params)?;
+        self.check_top(params)?;
         let mut else_fixup = None;
         if self.emitting() {
             // Both arms start from the parameters in their home slots.
@@ -1451,8 +1502,7 @@ impl FuncValidator<'_> {
         // Reopen the frame for the `else` arm with the parameters back on the stack.
         self.operands.truncate(frame.height);
         self.slots = frame.slot_height;
-        let params = frame.params.clone();
-        self.push_operands(&params);
+        self.push_operands(frame.params);
         frame.kind = FrameKind::Else;
         frame.unreachable = false;
         self.controls.push(frame);
@@ -1463,8 +1513,8 @@ impl FuncValidator<'_> {
     pub(super) fn compile_end(&mut self) -> Result<(), ValidationError> {
         if self.top_frame().kind == FrameKind::Function {
             if self.emitting() {
-                let results = self.top_frame().results.clone();
-                self.check_top(&results)?;
+                let results = self.top_frame().results;
+                self.check_top(results)?;
                 self.emit_return();
             }
         } else {
@@ -1483,7 +1533,7 @@ impl FuncValidator<'_> {
         if let Some((start, lane)) = frame.else_fixup {
             self.code.patch_branch(start, lane, end);
         }
-        self.push_operands(&frame.results);
+        self.push_operands(frame.results);
         // Code after `end` is reached from several places: a new segment.
         if !self.controls.is_empty() {
             self.begin_fuel_segment();
@@ -1492,16 +1542,16 @@ impl FuncValidator<'_> {
     }
 
     pub(super) fn compile_br(&mut self, depth: u32) -> Result<(), ValidationError> {
-        let types: Box<[ValType]> = self.label(depth)?.label_types().into();
-        self.check_top(&types)?;
+        let types = self.label(depth)?.label_types();
+        self.check_top(types)?;
         self.emit_branch(depth);
         Ok(())
     }
 
     pub(super) fn compile_br_if(&mut self, depth: u32) -> Result<(), ValidationError> {
-        let types: Box<[ValType]> = self.label(depth)?.label_types().into();
+        let types = self.label(depth)?.label_types();
         let condition = self.pop_operand(ValType::I32)?;
-        self.check_top(&types)?;
+        self.check_top(types)?;
         if self.emitting() {
             let index = self.controls.len() - 1 - depth as usize;
             if condition.loc != Loc::Acc && self.acc_on_stack() {
@@ -1531,14 +1581,11 @@ impl FuncValidator<'_> {
         let index = self.pop_operand(ValType::I32)?;
         let default_arity = self.label(table.default)?.label_types().len();
         for &depth in table.labels.iter().chain(core::iter::once(&table.default)) {
-            let types: Box<[ValType]> = self.label(depth)?.label_types().into();
+            let types = self.label(depth)?.label_types();
             if types.len() != default_arity {
                 return Err(self.error("type mismatch: br_table labels have different arities"));
             }
-            // Check each label against the stack without consuming it.
-            let saved = (self.operands.clone(), self.slots, self.lazy_locals);
-            self.pop_operands(&types)?;
-            (self.operands, self.slots, self.lazy_locals) = saved;
+            self.check_top_readonly(types)?;
         }
         if self.emitting() {
             let targets: Vec<u32> = table
@@ -1593,8 +1640,8 @@ impl FuncValidator<'_> {
     }
 
     pub(super) fn compile_return(&mut self) -> Result<(), ValidationError> {
-        let results = self.controls[0].results.clone();
-        self.check_top(&results)?;
+        let results = self.controls[0].results;
+        self.check_top(results)?;
         if self.emitting() {
             self.emit_return();
         }
