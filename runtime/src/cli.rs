@@ -231,12 +231,15 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
         .map(|(text, ty)| parse_arg(text, *ty))
         .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    if args.trace {
+    let outcome = if args.trace {
         let mut tracer = WriteTracer(std::io::stderr().lock());
-        func.call_traced(&mut store, &params, &mut results, &mut tracer)?;
+        func.call_traced(&mut store, &params, &mut results, &mut tracer)
     } else {
-        func.call(&mut store, &params, &mut results)?;
-    }
+        func.call(&mut store, &params, &mut results)
+    };
+    #[cfg(feature = "dispatch-counts")]
+    eprintln!("dispatches: {}", store.dispatch_count());
+    outcome?;
     // A command's `_start` may return values (the tutorial's does); they are ignored.
     if args.invoke.is_some() {
         for value in &results {

@@ -86,6 +86,13 @@ impl<T> Store<T> {
         Func(self.inner.funcs.len() as u32 - 1)
     }
 
+    /// How many handlers calls into this store have run (a measuring aid,
+    /// with the `dispatch-counts` feature).
+    #[cfg(feature = "dispatch-counts")]
+    pub fn dispatch_count(&self) -> u64 {
+        self.inner.dispatches
+    }
+
     /// Sets the fuel left for running code; requires [`Config::consume_fuel`](crate::Config::consume_fuel).
     pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
         self.require_fuel()?;

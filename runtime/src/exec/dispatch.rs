@@ -119,6 +119,10 @@ macro_rules! handler {
 #[cfg(tabula_tail_calls)]
 macro_rules! next {
     ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
+        #[cfg(feature = "dispatch-counts")]
+        {
+            (*$cx).dispatches += 1;
+        }
         let ip: Ip = $ip;
         let handler: Handler = ip.cast::<Handler>().read();
         return handler(ip, $fp, $mem, $len, $cx, $acc);
@@ -129,6 +133,10 @@ macro_rules! next {
 #[cfg(not(tabula_tail_calls))]
 macro_rules! next {
     ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
+        #[cfg(feature = "dispatch-counts")]
+        {
+            (*$cx).dispatches += 1;
+        }
         return Next {
             ip: $ip,
             fp: $fp,

@@ -86,6 +86,9 @@ pub(crate) struct Ctx {
     pub(crate) max_table_elements: usize,
     /// Receives trace events while the call runs.
     pub(crate) tracer: Option<NonNull<dyn Tracer>>,
+    /// Handlers run so far (measuring builds only).
+    #[cfg(feature = "dispatch-counts")]
+    pub(crate) dispatches: u64,
 }
 
 /// Re-reads what the context caches about the running instance and returns
@@ -321,6 +324,8 @@ unsafe fn run<T>(
         max_memory_bytes: store.limits.max_memory_bytes,
         max_table_elements: store.limits.max_table_elements,
         tracer,
+        #[cfg(feature = "dispatch-counts")]
+        dispatches: 0,
     };
     let mut ip: Ip = callee.code.as_ptr();
     let mut fp = fp;
@@ -330,6 +335,10 @@ unsafe fn run<T>(
             let (mem, mem_len) = refresh(&mut cx);
             cx.exit = Exit::Returned;
             run_code(ip, fp, mem, mem_len, &mut cx);
+        }
+        #[cfg(feature = "dispatch-counts")]
+        {
+            store.inner.dispatches += core::mem::take(&mut cx.dispatches);
         }
         match cx.exit {
             Exit::Returned => return Ok(()),

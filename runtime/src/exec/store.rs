@@ -137,6 +137,9 @@ pub(crate) struct StoreInner {
     pub(crate) depth: usize,
     /// Fuel left, when the engine meters fuel.
     pub(crate) fuel: u64,
+    /// Handlers run by calls into this store (measuring builds only).
+    #[cfg(feature = "dispatch-counts")]
+    pub(crate) dispatches: u64,
     /// Set by an [`InterruptHandle`](crate::InterruptHandle) to stop the running call.
     pub(crate) interrupt: alloc::sync::Arc<core::sync::atomic::AtomicBool>,
 }
@@ -154,6 +157,8 @@ impl StoreInner {
             stack_top: 0,
             depth: 0,
             fuel: 0,
+            #[cfg(feature = "dispatch-counts")]
+            dispatches: 0,
             interrupt: Default::default(),
         }
     }

@@ -23,7 +23,7 @@
 
 use alloc::vec::Vec;
 
-use super::{ModuleContext, ValidationError};
+use super::{Fusions, ModuleContext, ValidationError};
 use crate::binary::{BlockType, BrTable, FunctionBody, Instruction, MemArg, Opcode, Reader};
 use crate::exec::dispatch::{Cell, Handler};
 use crate::exec::handlers::{self, branch_forms, is_commutative, row_forms, runtime_handler};
@@ -730,7 +730,8 @@ impl<'m> FuncValidator<'m> {
         // into the access: `x` (slot plus immediate) or `y` (accumulator
         // plus immediate), if the row has that form.
         let mut address_sum = None;
-        if let (Some(staged), Some(first)) = (&self.staged, ops.first()) {
+        let no_address = self.context.disabled_fusions.contains(Fusions::ADDRESS);
+        if let (Some(staged), Some(first), false) = (&self.staged, ops.first(), no_address) {
             if let (Loc::Acc, Some((Opcode::I32Add, key))) = (first.loc, staged.row) {
                 // A slot above the address's own home could be overwritten
                 // by a constant stored for a later operand before the access.
@@ -815,7 +816,11 @@ impl<'m> FuncValidator<'m> {
             return Ok(());
         };
         let to_slot = find(forms, key.with_result(b's'));
-        match find(forms, key.with_result(b'a')) {
+        let to_acc = match self.context.disabled_fusions.contains(Fusions::ACC) {
+            true => None,
+            false => find(forms, key.with_result(b'a')),
+        };
+        match to_acc {
             Some(to_acc) => {
                 let row = Some((opcode, key));
                 let to_slot =
@@ -920,7 +925,8 @@ impl<'m> FuncValidator<'m> {
                 .staged
                 .take()
                 .expect("an accumulator operand is staged");
-            if let Some((opcode, key)) = staged.row {
+            let no_branch = self.context.disabled_fusions.contains(Fusions::BRANCH);
+            if let (Some((opcode, key)), false) = (staged.row, no_branch) {
                 let fused = branch_forms(opcode)
                     .iter()
                     .find(|(k, _, _)| *k == key.no_result())
@@ -1740,7 +1746,8 @@ impl FuncValidator<'_> {
         if value.loc == Loc::Local(slot) {
             return value.loc;
         }
-        if value.loc == Loc::Acc && self.staged.is_some() {
+        let retarget = !self.context.disabled_fusions.contains(Fusions::LOCAL_SET);
+        if value.loc == Loc::Acc && self.staged.is_some() && retarget {
             // The staged instruction writes the local directly.
             self.preserve_local(slot);
             let staged = self.staged.take().expect("checked above");
@@ -1750,7 +1757,11 @@ impl FuncValidator<'_> {
         self.flush();
         self.preserve_local(slot);
         self.copy_into(slot, ty, value.loc, value.home, false);
-        value.loc
+        match value.loc {
+            // Flushed to its home above.
+            Loc::Acc => Loc::Temp,
+            loc => loc,
+        }
     }
 
     pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), ValidationError> {

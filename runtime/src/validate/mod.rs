@@ -88,6 +88,47 @@ pub(crate) struct ModuleContext {
     pub(crate) data_count: Option<u32>,
     /// Functions that `ref.func` may name in function bodies.
     pub(crate) declared_refs: BTreeSet<u32>,
+    /// Translator fusions turned off (`TABULA_NO_FUSE`, measuring builds only).
+    pub(crate) disabled_fusions: Fusions,
+}
+
+/// Translator fusions, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fusions(u8);
+
+impl Fusions {
+    /// Compare and `br_if`/`if` in one handler.
+    pub(crate) const BRANCH: Fusions = Fusions(1);
+    /// An instruction writes its result straight into the local of a `local.set`/`tee`.
+    pub(crate) const LOCAL_SET: Fusions = Fusions(2);
+    /// `i32.add` of an immediate folded into a load or store address.
+    pub(crate) const ADDRESS: Fusions = Fusions(4);
+    /// Results passed to the next instruction in the accumulator.
+    pub(crate) const ACC: Fusions = Fusions(8);
+
+    /// Whether `fusion` is among these.
+    pub(crate) fn contains(self, fusion: Fusions) -> bool {
+        self.0 & fusion.0 != 0
+    }
+
+    /// The fusions `TABULA_NO_FUSE` names (comma-separated).
+    fn from_env() -> Fusions {
+        #[cfg(feature = "dispatch-counts")]
+        if let Ok(names) = std::env::var("TABULA_NO_FUSE") {
+            let mut bits = 0;
+            for name in names.split(',') {
+                bits |= match name.trim() {
+                    "branch" => Self::BRANCH.0,
+                    "local_set" => Self::LOCAL_SET.0,
+                    "address" => Self::ADDRESS.0,
+                    "acc" => Self::ACC.0,
+                    _ => 0,
+                };
+            }
+            return Fusions(bits);
+        }
+        Fusions::default()
+    }
 }
 
 impl ModuleContext {
@@ -105,6 +146,7 @@ impl ModuleContext {
             elem_types: module.elements.iter().map(|e| e.ty).collect(),
             data_count: module.data_count,
             declared_refs: BTreeSet::new(),
+            disabled_fusions: Fusions::from_env(),
         };
         for import in &module.imports {
             match import.kind {
