@@ -8,7 +8,6 @@ use alloc::vec::Vec;
 use super::error::Error;
 use super::store::{AsContext, AsContextMut, Store};
 use super::values::{Func, Val};
-use crate::exec::interp;
 use crate::exec::memory::LinearMemory;
 use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
 use crate::exec::trace::Tracer;
@@ -164,12 +163,13 @@ impl Func {
                 ty.results().len()
             )));
         }
-        let values = interp::invoke(store, self.0, params, tracer).map_err(|trap| {
-            match trap.exit_status {
-                Some(status) => Error::Exit(status),
-                None => Error::Trap(trap),
-            }
-        })?;
+        let values =
+            super::call::invoke(store, self.0, params, tracer).map_err(|trap| {
+                match trap.exit_status {
+                    Some(status) => Error::Exit(status),
+                    None => Error::Trap(trap),
+                }
+            })?;
         results.copy_from_slice(&values);
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The embedding API, under the names wasmtime and wasmi users know.
 
+mod call;
 mod engine;
 mod error;
 mod externals;

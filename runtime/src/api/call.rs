@@ -1,0 +1,239 @@
+//! Calling wasm from the host: arguments onto the value stack, the code run
+//! until it returns, traps, or asks for a host function, and the results
+//! read back.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+
+use super::{Caller, Store, Val};
+use crate::exec::dispatch::{run_code, Ip};
+use crate::exec::interp::{backtrace, refresh, Ctx, Exit};
+use crate::exec::stack::StackStorage;
+use crate::exec::store::FuncEntity;
+use crate::exec::trace::Tracer;
+use crate::exec::{Trap, TrapCode};
+use crate::ir::CompiledFunc;
+use crate::types::ValType;
+
+/// Calls function `addr` of the store with `args` (already type-checked).
+pub(crate) fn invoke<T>(
+    store: &mut Store<T>,
+    addr: u32,
+    args: &[Val],
+    tracer: Option<&mut dyn Tracer>,
+) -> Result<Vec<Val>, Trap> {
+    let (type_id, host, instance) = match &store.inner.funcs[addr as usize] {
+        FuncEntity::Wasm {
+            type_id, instance, ..
+        } => (*type_id, None, *instance),
+        FuncEntity::Host { type_id, host } => (*type_id, Some(*host), 0),
+    };
+    if let Some(host) = host {
+        return call_host(store, host, type_id, None, args);
+    }
+    let result_types: Vec<ValType> = store.inner.types.get(type_id).results().to_vec();
+    let (stack_len, max_call_depth) = {
+        let config = store.engine.config();
+        (config.max_stack_slots, config.max_call_depth)
+    };
+    let storage = store
+        .inner
+        .stack
+        .get_or_insert_with(|| StackStorage::new(stack_len));
+    let base = storage.base();
+    let len = storage.len();
+    let start = store.inner.stack_top;
+    let arg_slots: usize = args.iter().map(|a| a.ty().slots() as usize).sum();
+    if start + arg_slots > len {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
+    // SAFETY: `start + arg_slots <= len` was checked above.
+    let mut cursor = unsafe { base.add(start) };
+    for arg in args {
+        // SAFETY: the arguments fit, as checked above.
+        cursor = unsafe { arg.write_to(cursor) };
+    }
+    let saved_top = store.inner.stack_top;
+    let saved_depth = store.inner.depth;
+    // SAFETY: the arguments are at `start`, inside the stack storage.
+    let outcome = unsafe {
+        run(
+            store,
+            addr,
+            instance,
+            base.add(start),
+            base.add(len),
+            max_call_depth,
+            tracer,
+        )
+    };
+    store.inner.stack_top = saved_top;
+    store.inner.depth = saved_depth;
+    outcome?;
+    // The results sit where the arguments were.
+    let mut results = Vec::with_capacity(result_types.len());
+    // SAFETY: `run` returned normally, so the results are at `start`.
+    let mut cursor = unsafe { base.add(start) };
+    for ty in result_types {
+        // SAFETY: the callee's type promises one value of `ty` here.
+        unsafe {
+            results.push(Val::read_from(ty, cursor));
+            cursor = cursor.add(ty.slots() as usize);
+        }
+    }
+    Ok(results)
+}
+
+/// Calls a host function with `args`, returning its results.
+fn call_host<T>(
+    store: &mut Store<T>,
+    host: u32,
+    type_id: u32,
+    instance: Option<u32>,
+    args: &[Val],
+) -> Result<Vec<Val>, Trap> {
+    let ty = store.inner.types.get_shared(type_id);
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    let func = Arc::clone(&store.hosts[host as usize]);
+    func(Caller::new(store, instance), args, &mut results)?;
+    for (value, ty) in results.iter().zip(ty.results()) {
+        if value.ty() != *ty {
+            return Err(Trap::host(alloc::format!(
+                "host function returned {} where {ty} was expected",
+                value.ty()
+            )));
+        }
+    }
+    Ok(results)
+}
+
+/// Runs function `entry` of `instance`, whose arguments are at `fp`, until it
+/// returns, making the host calls it asks for.
+///
+/// # Safety
+/// `fp` must point at the entry function's arguments inside the store's
+/// stack storage, which ends at `stack_end`.
+unsafe fn run<T>(
+    store: &mut Store<T>,
+    entry: u32,
+    instance: u32,
+    fp: *mut u64,
+    stack_end: *mut u64,
+    max_depth: usize,
+    tracer: Option<&mut dyn Tracer>,
+) -> Result<(), Trap> {
+    let func: *const CompiledFunc = match &store.inner.funcs[entry as usize] {
+        FuncEntity::Wasm { module, index, .. } => module.func(*index),
+        FuncEntity::Host { .. } => unreachable!("invoke handles host functions"),
+    };
+    let depth_base = store.inner.depth + 1;
+    if depth_base > max_depth {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
+    // SAFETY: `func` points into a module the store keeps alive.
+    let callee = unsafe { &*func };
+    // SAFETY: compared as addresses only.
+    if unsafe { fp.add(callee.frame_slots as usize) } > stack_end {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
+    // SAFETY: the frame fits, as checked above.
+    unsafe {
+        core::ptr::write_bytes(
+            fp.add(callee.param_slots as usize),
+            0,
+            callee.local_slots as usize,
+        )
+    };
+    // The tracer outlives this call; the context drops it before returning.
+    let tracer = tracer.map(|t| {
+        // SAFETY: only the lifetime changes, and `cx` does not outlive `t`.
+        NonNull::from(unsafe { core::mem::transmute::<&mut dyn Tracer, &mut dyn Tracer>(t) })
+    });
+    let mut cx = Ctx {
+        inner: &mut store.inner,
+        func,
+        instance,
+        module: core::ptr::null(),
+        inst_funcs: core::ptr::null(),
+        inst_globals: core::ptr::null(),
+        global0: core::ptr::null_mut(),
+        funcs: core::ptr::null(),
+        globals: core::ptr::null_mut(),
+        frames: Vec::new(),
+        max_frames: max_depth - depth_base,
+        frame_room: 0,
+        stack_end,
+        exit: Exit::Returned,
+        max_memory_bytes: store.limits.max_memory_bytes,
+        max_table_elements: store.limits.max_table_elements,
+        tracer,
+        #[cfg(feature = "dispatch-counts")]
+        dispatches: 0,
+    };
+    let mut ip: Ip = callee.code.as_ptr();
+    let mut fp = fp;
+    loop {
+        // SAFETY: `cx` is live; `ip` is code of the function whose frame is `fp`.
+        unsafe {
+            let (mem, mem_len) = refresh(&mut cx);
+            cx.exit = Exit::Returned;
+            run_code(ip, fp, mem, mem_len, &mut cx);
+        }
+        #[cfg(feature = "dispatch-counts")]
+        {
+            store.inner.dispatches += core::mem::take(&mut cx.dispatches);
+        }
+        match cx.exit {
+            Exit::Returned => return Ok(()),
+            Exit::Trap { code, ip } => {
+                let mut trap = Trap::new(code);
+                trap.backtrace = backtrace(&store.inner, &cx, ip);
+                return Err(trap);
+            }
+            Exit::HostCall {
+                addr,
+                base,
+                ip: call_ip,
+                resume,
+                fp: caller_fp,
+            } => {
+                let FuncEntity::Host { host, type_id } = store.inner.funcs[addr as usize] else {
+                    unreachable!("only host functions leave the code")
+                };
+                let ty = store.inner.types.get_shared(type_id);
+                let mut args = Vec::with_capacity(ty.params().len());
+                let mut cursor = base;
+                for param in ty.params() {
+                    // SAFETY: validation put one argument of each type here.
+                    unsafe {
+                        args.push(Val::read_from(*param, cursor));
+                        cursor = cursor.add(param.slots() as usize);
+                    }
+                }
+                // Nested wasm calls from the host start above everything live.
+                let live = ty.param_slots().max(ty.result_slots()) as usize;
+                let storage = store.inner.stack.as_mut().expect("allocated");
+                // SAFETY: `base` points into the stack storage.
+                store.inner.stack_top = unsafe { base.offset_from(storage.base()) } as usize + live;
+                store.inner.depth = depth_base + cx.frames.len();
+                let results = match call_host(store, host, type_id, Some(cx.instance), &args) {
+                    Ok(results) => results,
+                    Err(mut trap) => {
+                        trap.backtrace = backtrace(&store.inner, &cx, call_ip);
+                        return Err(trap);
+                    }
+                };
+                cx.inner = &mut store.inner;
+                let mut cursor = base;
+                for value in &results {
+                    // SAFETY: the results take the room the caller's frame
+                    // reserved for them at `base`.
+                    cursor = unsafe { value.write_to(cursor) };
+                }
+                ip = resume;
+                fp = caller_fp;
+            }
+        }
+    }
+}
