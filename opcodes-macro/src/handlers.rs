@@ -285,6 +285,12 @@ pub fn generate(table: &Table) -> TokenStream {
     let mut form_arms = Vec::new();
     let mut branch_arms = Vec::new();
     let mut runtime_arms = Vec::new();
+    let address: Vec<&Ident> = table
+        .ops
+        .iter()
+        .filter(|op| op.fuse_address)
+        .map(|op| &op.variant)
+        .collect();
     let commutative: Vec<&Ident> = table
         .ops
         .iter()
@@ -373,6 +379,12 @@ pub fn generate(table: &Table) -> TokenStream {
                 #(#branch_arms)*
                 _ => &[],
             }
+        }
+
+        /// Whether the row, given an immediate, folds into the address of a
+        /// load or store using its result.
+        pub(crate) fn folds_into_address(opcode: Opcode) -> bool {
+            matches!(opcode, #(Opcode::#address)|*)
         }
 
         /// Whether the row's two operands may be swapped.

@@ -208,6 +208,9 @@ pub struct Op {
     pub commutative: bool,
     /// The row also fuses with a following `br_if` (and `if`): compare-and-branch handlers.
     pub fuse_branch: bool,
+    /// With an immediate operand, the row folds into the address of a load
+    /// or store that uses its result (`x`/`y` address forms).
+    pub fuse_address: bool,
 }
 
 impl Op {
@@ -402,6 +405,7 @@ impl Table {
             return Err("`commutative` needs exactly two operands".into());
         }
         let mut fuse_branch = false;
+        let mut fuse_address = false;
         for fusion in &raw.fuse {
             match fusion.as_str() {
                 "br_if" => {
@@ -414,6 +418,18 @@ impl Table {
                     }
                     fuse_branch = true;
                 }
+                "address" => {
+                    let ok = raw.commutative
+                        && exec == Exec::Pure
+                        && sig.as_ref().is_some_and(|s| s.text == "i32 i32 -> i32");
+                    if !ok {
+                        return Err(
+                            "`fuse = [\"address\"]` needs a commutative pure i32 i32 -> i32 row"
+                                .into(),
+                        );
+                    }
+                    fuse_address = true;
+                }
                 other => return Err(format!("unknown fusion `{other}`")),
             }
         }
@@ -421,6 +437,7 @@ impl Table {
             forms,
             commutative: raw.commutative,
             fuse_branch,
+            fuse_address,
             variant: Ident::new(&camel_case(&id), Span::call_site()),
             name: raw.name,
             id,

@@ -26,7 +26,9 @@ use alloc::vec::Vec;
 use super::{Fusions, ModuleContext, ValidationError};
 use crate::binary::{BlockType, BrTable, FunctionBody, Instruction, MemArg, Opcode, Reader};
 use crate::exec::dispatch::{Cell, Handler};
-use crate::exec::handlers::{self, branch_forms, is_commutative, row_forms, runtime_handler};
+use crate::exec::handlers::{
+    self, branch_forms, folds_into_address, is_commutative, row_forms, runtime_handler,
+};
 use crate::exec::semantics;
 use crate::ir::{CompiledFunc, Encoder};
 use crate::types::{FuncType, RefType, ValType};
@@ -732,15 +734,18 @@ impl<'m> FuncValidator<'m> {
         let mut address_sum = None;
         let no_address = self.context.disabled_fusions.contains(Fusions::ADDRESS);
         if let (Some(staged), Some(first), false) = (&self.staged, ops.first(), no_address) {
-            if let (Loc::Acc, Some((Opcode::I32Add, key))) = (first.loc, staged.row) {
-                // A slot above the address's own home could be overwritten
-                // by a constant stored for a later operand before the access.
-                let slot = staged.lanes[0];
-                if key.0 == FormKey::of(b"si").0 && (slot < self.base || slot == first.home) {
-                    address_sum = Some((b'x', [slot, staged.lanes[1]], 2));
-                } else if key.0 == FormKey::of(b"ai").0 {
-                    address_sum = Some((b'y', [staged.lanes[0], 0], 1));
+            match (first.loc, staged.row) {
+                (Loc::Acc, Some((row, key))) if folds_into_address(row) => {
+                    // A slot above the address's own home could be overwritten
+                    // by a constant stored for a later operand before the access.
+                    let slot = staged.lanes[0];
+                    if key.0 == FormKey::of(b"si").0 && (slot < self.base || slot == first.home) {
+                        address_sum = Some((b'x', [slot, staged.lanes[1]], 2));
+                    } else if key.0 == FormKey::of(b"ai").0 {
+                        address_sum = Some((b'y', [slot, 0], 1));
+                    }
                 }
+                _ => {}
             }
         }
         let has = |key: FormKey| match result {
