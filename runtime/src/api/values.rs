@@ -160,10 +160,13 @@ impl Val {
     /// # Safety
     /// `at` must point to `ty.slots()` readable slots.
     pub(crate) unsafe fn read_from(ty: ValType, at: *const u64) -> Val {
-        let bits = if ty == ValType::V128 {
-            u128::from(at.read()) | (u128::from(at.add(1).read()) << 64)
-        } else {
-            u128::from(at.read())
+        // SAFETY: the caller's contract.
+        let bits = unsafe {
+            if ty == ValType::V128 {
+                u128::from(at.read()) | (u128::from(at.add(1).read()) << 64)
+            } else {
+                u128::from(at.read())
+            }
         };
         Val::from_bits(ty, bits)
     }
