@@ -152,8 +152,8 @@ unsafe fn run<T>(
     });
     let mut cx = Ctx {
         inner: &mut store.inner,
-        func,
         instance,
+        switched: Vec::new(),
         module: core::ptr::null(),
         inst_funcs: core::ptr::null(),
         inst_globals: core::ptr::null(),

@@ -51,28 +51,34 @@ macro_rules! enter {
         frames.as_mut_ptr().add(frames.len()).write(Frame {
             ret_ip: $ret,
             fp: $fp,
-            func: (*$cx).func,
-            instance: (*$cx).instance,
         });
         frames.set_len(frames.len() + 1);
-        (*$cx).func = callee;
         new_fp
             .add((*callee).param_slots as usize)
             .cast::<[u64; RED_ZONE / 2]>()
             .write_unaligned([0; RED_ZONE / 2]);
         if (*callee).local_slots as usize > RED_ZONE / 2 {
-            return zero_locals((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc);
+            // The accumulator is free across a call: it carries the callee.
+            return zero_locals(
+                (*callee).code.as_ptr(),
+                new_fp,
+                $mem,
+                $len,
+                $cx,
+                callee as u64,
+            );
         }
         next!((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc)
     }};
 }
 
 handler! {
-    /// Zeroes the locals of the function just entered (`cx.func`, frame
-    /// `fp`), then runs its first instruction. Not an instruction of its own.
+    /// Zeroes the locals of the function just entered (whose address is in
+    /// the accumulator; its frame is `fp`), then runs its first instruction.
+    /// Not an instruction of its own.
     #[inline(never)]
     fn zero_locals(ip, fp, mem, mem_len, cx, acc) {
-        let func = &*(*cx).func;
+        let func = &*(acc as *const CompiledFunc);
         core::ptr::write_bytes(fp.add(func.param_slots as usize), 0, func.local_slots as usize);
         next!(ip, fp, mem, mem_len, cx, acc)
     }
@@ -140,18 +146,18 @@ macro_rules! call_addr {
                     if (*$cx).frames.len() >= (*$cx).frame_room {
                         return grow_frames($ip, $fp, $mem, $len, $cx, $acc);
                     }
+                    // The tagged return address sends the return through
+                    // `switch_instance`.
                     (*$cx).frames.push(Frame {
-                        ret_ip: ret,
+                        ret_ip: ret.cast::<u8>().add(1).cast(),
                         fp: $fp,
-                        func: (*$cx).func,
-                        instance: (*$cx).instance,
                     });
+                    (*$cx).switched.push((*$cx).instance);
                     core::ptr::write_bytes(
                         new_fp.add((*callee).param_slots as usize),
                         0,
                         (*callee).local_slots as usize,
                     );
-                    (*$cx).func = callee;
                     (*$cx).instance = instance;
                     return switch_instance((*callee).code.as_ptr(), new_fp, $mem, $len, $cx, $acc);
                 }
@@ -316,10 +322,11 @@ macro_rules! return_to_caller {
     ($fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
         match (*$cx).frames.pop() {
             Some(frame) => {
-                (*$cx).func = frame.func;
-                if frame.instance != (*$cx).instance {
-                    (*$cx).instance = frame.instance;
-                    return switch_instance(frame.ret_ip, frame.fp, $mem, $len, $cx, $acc);
+                if frame.ret_ip as usize & 1 != 0 {
+                    // The call switched instance: switch back.
+                    let ret: Ip = frame.ret_ip.cast::<u8>().sub(1).cast();
+                    (*$cx).instance = (*$cx).switched.pop().expect("pushed with the frame");
+                    return switch_instance(ret, frame.fp, $mem, $len, $cx, $acc);
                 }
                 next!(frame.ret_ip, frame.fp, $mem, $len, $cx, $acc)
             }
@@ -426,10 +433,11 @@ handler! {
 }
 
 handler! {
-    /// Reports the next wasm instruction to the tracer.
+    /// Reports the next wasm instruction to the tracer. Lanes: index of the
+    /// running function among the module's defined functions.
     fn trace(ip, fp, mem, mem_len, cx, acc) {
-        trace_at(cx, ip);
-        next!(ip.add(1), fp, mem, mem_len, cx, acc)
+        trace_at(cx, ip, lane(ip, 0));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }
 

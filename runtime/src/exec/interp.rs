@@ -18,16 +18,16 @@ use super::trace::{TraceEvent, Tracer};
 use super::trap::{BacktraceFrame, TrapCode};
 use crate::ir::{CompiledFunc, CompiledModule};
 
-/// Where to resume a caller.
+/// Where to resume a caller: two words, so a call stores little. Which
+/// function a frame belongs to is found from its return address when a
+/// backtrace needs it.
 pub(crate) struct Frame {
-    /// The instruction after the call.
+    /// The instruction after the call; its lowest bit (code is word-aligned)
+    /// is set when the call switched instance, and the caller's instance is
+    /// then on `Ctx::switched`.
     pub(crate) ret_ip: Ip,
     /// The caller's frame.
     pub(crate) fp: *mut u64,
-    /// The caller.
-    pub(crate) func: *const CompiledFunc,
-    /// The caller's instance.
-    pub(crate) instance: u32,
 }
 
 /// Why the code stopped running.
@@ -52,10 +52,10 @@ pub(crate) enum Exit {
 /// the frame stack and the limits.
 pub(crate) struct Ctx {
     pub(crate) inner: *mut StoreInner,
-    /// The running function.
-    pub(crate) func: *const CompiledFunc,
-    /// Its instance.
+    /// The running instance.
     pub(crate) instance: u32,
+    /// Instances to return to, one per live frame that switched instance.
+    pub(crate) switched: Vec<u32>,
     /// The instance's module (for calls inside it).
     pub(crate) module: *const CompiledModule,
     /// The instance's function index space, as store addresses.
@@ -119,19 +119,21 @@ pub(crate) unsafe fn refresh(cx: *mut Ctx) -> (*mut u8, usize) {
     }
 }
 
-/// Reports the instruction at `ip` to the tracer.
+/// Reports the instruction at `ip`, in defined function `defined` of the
+/// running module, to the tracer.
 ///
 /// # Safety
-/// `cx` must be live and `ip` inside the running function's code.
+/// `cx` must be live and `ip` inside that function's code.
 #[cold]
 #[inline(never)]
-pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip) {
-    // SAFETY: the caller's contract; the store keeps every module alive.
+pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip, defined: u32) {
+    // SAFETY: the caller's contract; the store keeps every module alive, and
+    // the running function is translated.
     unsafe {
         let cx = &mut *cx;
         let Some(mut tracer) = cx.tracer else { return };
-        let func = &*cx.func;
         let module = &*cx.module;
+        let func = &*module.funcs[defined as usize].get();
         let offset = func.wasm_offset(ip, false);
         let bytes = &module.module.bytes;
         let mut reader =
@@ -150,21 +152,43 @@ pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip) {
     }
 }
 
-/// The backtrace of the live frames, innermost (`func` at `ip`) first.
+/// The backtrace of the live frames, innermost (the one at `ip`) first.
+/// Each frame's function is found from its code address, among the
+/// translated functions of the store's modules.
 pub(crate) fn backtrace(inner: &StoreInner, cx: &Ctx, ip: Ip) -> Vec<BacktraceFrame> {
-    let frame_info = |func: *const CompiledFunc, ip: Ip, instance: u32, return_address| {
-        // SAFETY: `func` points into a module the store keeps alive.
-        let func = unsafe { &*func };
-        let module = &inner.instances[instance as usize].module;
-        BacktraceFrame {
+    // (first word, one past the last, function, module) of all code.
+    let mut code: Vec<(usize, usize, &CompiledFunc, &CompiledModule)> = Vec::new();
+    let mut seen: Vec<*const CompiledModule> = Vec::new();
+    for instance in &inner.instances {
+        let module: &CompiledModule = &instance.module;
+        if seen.contains(&(module as *const CompiledModule)) {
+            continue;
+        }
+        seen.push(module);
+        for lazy in module.funcs.iter() {
+            let func = lazy.get();
+            if !func.is_null() {
+                // SAFETY: translated code lives as long as its module.
+                let func = unsafe { &*func };
+                let start = func.code.as_ptr() as usize;
+                code.push((start, start + func.code.len() * 8, func, module));
+            }
+        }
+    }
+    code.sort_unstable_by_key(|entry| entry.0);
+    let frame_info = |ip: Ip, return_address: bool| {
+        let address = ip as usize & !1;
+        let index = code.partition_point(|entry| entry.0 <= address);
+        let (_, end, func, module) = *code.get(index.checked_sub(1)?)?;
+        (address <= end).then(|| BacktraceFrame {
             func_index: func.func_index,
             func_name: module.func_name(func.func_index).map(Into::into),
-            offset: func.wasm_offset(ip, return_address),
-        }
+            offset: func.wasm_offset(address as Ip, return_address),
+        })
     };
-    let mut out = alloc::vec![frame_info(cx.func, ip, cx.instance, false)];
+    let mut out: Vec<BacktraceFrame> = frame_info(ip, false).into_iter().collect();
     for frame in cx.frames.iter().rev() {
-        out.push(frame_info(frame.func, frame.ret_ip, frame.instance, true));
+        out.extend(frame_info(frame.ret_ip, true));
     }
     out
 }

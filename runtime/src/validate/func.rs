@@ -278,7 +278,8 @@ impl<'m> FuncValidator<'m> {
             let instruction = Instruction::decode(&mut reader, &context.features)?;
             validator.charge_fuel();
             if trace {
-                validator.emit(handlers::trace, &[]);
+                let defined = func_index - context.imported_funcs;
+                validator.emit(handlers::trace, &[defined]);
             }
             validator.validate_instruction(&instruction)?;
         }
