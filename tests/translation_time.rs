@@ -64,6 +64,29 @@ fn nested_blocks(size: usize) -> (Vec<u8>, i32) {
     (nest.repeat(count), (count * 2 * DEPTH as usize) as i32)
 }
 
+/// A deep operand stack: `local.get 0` many times, then as many
+/// `local.get 0; block; end` (each block must move the operands that still
+/// read a local into their own slots, and must find them without rescanning
+/// the whole stack), then a `drop` for every value; about `size` bytes. The
+/// function still returns its parameter.
+fn deep_stack(size: usize) -> (Vec<u8>, i32) {
+    let count = size / 9;
+    let mut code = Vec::with_capacity(size);
+    for _ in 0..count {
+        InstructionSink::new(&mut code).local_get(0);
+    }
+    for _ in 0..count {
+        InstructionSink::new(&mut code)
+            .local_get(0)
+            .block(BlockType::Empty)
+            .end();
+    }
+    for _ in 0..2 * count {
+        InstructionSink::new(&mut code).drop();
+    }
+    (code, 0)
+}
+
 /// A module exporting `f: [i32] -> [i32]` whose body is `code`, then
 /// `local.get 0`.
 fn module(code: &[u8]) -> Vec<u8> {
@@ -142,4 +165,5 @@ fn check_linear(shape: &str, build: fn(usize) -> (Vec<u8>, i32)) {
 fn translation_time_is_linear_in_function_size() {
     check_linear("straight-line code", straight_line);
     check_linear("nested blocks", nested_blocks);
+    check_linear("a deep operand stack", deep_stack);
 }

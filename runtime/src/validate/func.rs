@@ -197,6 +197,10 @@ pub(crate) struct FuncValidator<'m> {
     max_slots: u32,
     /// Operands that still refer to a local.
     lazy_locals: usize,
+    /// Operands that still refer to each local slot.
+    local_refs: Vec<u32>,
+    /// An operand is in the accumulator (the staged instruction's result).
+    acc_live: bool,
     controls: Vec<ControlFrame<'m>>,
     code: Encoder,
     staged: Option<Staged>,
@@ -245,6 +249,8 @@ impl<'m> FuncValidator<'m> {
             slots: 0,
             max_slots: 0,
             lazy_locals: 0,
+            local_refs: alloc::vec![0; next as usize],
+            acc_live: false,
             controls: Vec::new(),
             code: Encoder::default(),
             staged: None,
@@ -325,8 +331,13 @@ impl<'m> FuncValidator<'m> {
     #[inline]
     fn push_at(&mut self, ty: ValType, loc: Loc) {
         let home = self.base + self.slots;
-        if matches!(loc, Loc::Local(_)) {
-            self.lazy_locals += 1;
+        match loc {
+            Loc::Local(slot) => {
+                self.lazy_locals += 1;
+                self.local_refs[slot as usize] += 1;
+            }
+            Loc::Acc => self.acc_live = true,
+            Loc::Temp | Loc::Const(_) => {}
         }
         self.operands.push(Operand {
             ty: Some(ty),
@@ -376,9 +387,7 @@ impl<'m> FuncValidator<'m> {
         if let Some(ty) = operand.ty {
             self.slots -= ty.slots();
         }
-        if matches!(operand.loc, Loc::Local(_)) {
-            self.lazy_locals -= 1;
-        }
+        self.forget(operand.loc);
         Ok(operand)
     }
 
@@ -464,10 +473,8 @@ impl<'m> FuncValidator<'m> {
         let height = frame.height;
         let slot_height = frame.slot_height;
         frame.unreachable = true;
-        for operand in &self.operands[height..] {
-            if matches!(operand.loc, Loc::Local(_)) {
-                self.lazy_locals -= 1;
-            }
+        for index in height..self.operands.len() {
+            self.forget(self.operands[index].loc);
         }
         self.operands.truncate(height);
         self.slots = slot_height;
@@ -559,10 +566,11 @@ impl<'m> FuncValidator<'m> {
         lanes[1..=staged.len].copy_from_slice(&staged.lanes[..staged.len]);
         self.code
             .emit(staged.to_slot, &lanes[..=staged.len], staged.offset);
-        if slot.is_none() {
+        if slot.is_none() && self.acc_live {
             if let Some(operand) = self.operands.iter_mut().rev().find(|o| o.loc == Loc::Acc) {
                 operand.loc = Loc::Temp;
             }
+            self.acc_live = false;
         }
     }
 
@@ -640,7 +648,7 @@ impl<'m> FuncValidator<'m> {
                 self.flush();
                 return;
             }
-            Loc::Local(_) => self.lazy_locals -= 1,
+            Loc::Local(_) => self.forget(operand.loc),
             Loc::Const(_) => {}
         }
         let ty = operand.ty.unwrap_or(ValType::I64);
@@ -650,7 +658,19 @@ impl<'m> FuncValidator<'m> {
     }
 
     fn acc_on_stack(&self) -> bool {
-        self.staged.is_some() && self.operands.iter().rev().any(|o| o.loc == Loc::Acc)
+        self.staged.is_some() && self.acc_live
+    }
+
+    /// Counts an operand at `loc` off the stack.
+    fn forget(&mut self, loc: Loc) {
+        match loc {
+            Loc::Local(slot) => {
+                self.lazy_locals -= 1;
+                self.local_refs[slot as usize] -= 1;
+            }
+            Loc::Acc => self.acc_live = false,
+            Loc::Temp | Loc::Const(_) => {}
+        }
     }
 
     /// Before a control frame opens: no operand may refer to a local, and
@@ -659,12 +679,14 @@ impl<'m> FuncValidator<'m> {
         if self.acc_on_stack() {
             self.flush();
         }
-        if self.lazy_locals > 0 {
-            let from = self.top_frame().height;
-            for index in from..self.operands.len() {
-                if matches!(self.operands[index].loc, Loc::Local(_)) {
-                    self.materialize(index);
-                }
+        // From the top down, stopping at the last one: every operand below
+        // the innermost frame was settled when that frame opened, so the
+        // work stays linear in the code.
+        let mut index = self.operands.len();
+        while self.lazy_locals > 0 && index > 0 {
+            index -= 1;
+            if matches!(self.operands[index].loc, Loc::Local(_)) {
+                self.materialize(index);
             }
         }
         if params_home {
@@ -678,11 +700,10 @@ impl<'m> FuncValidator<'m> {
     /// Before `local` (at `slot`) changes: operands still reading it get
     /// their own copy.
     fn preserve_local(&mut self, slot: u32) {
-        if self.lazy_locals == 0 {
-            return;
-        }
-        let from = self.top_frame().height;
-        for index in from..self.operands.len() {
+        // From the top down, stopping at the last one.
+        let mut index = self.operands.len();
+        while self.local_refs[slot as usize] > 0 && index > 0 {
+            index -= 1;
             if self.operands[index].loc == Loc::Local(slot) {
                 self.materialize(index);
             }
