@@ -1,12 +1,14 @@
 //! Tabula: a WebAssembly runtime whose instruction set is a table.
 //!
 //! Data flows one way: bytes are decoded into a [`binary::Module`], validated
-//! and compiled into a [`Module`], instantiated into an [`Instance`] inside a
-//! [`Store`], and executed by the interpreter in [`exec`].
+//! into a [`Module`] (each function is translated into register code on its
+//! first call), instantiated into an [`Instance`] inside a [`Store`], and
+//! executed by the threaded handlers in [`exec`].
 //!
 //! Every instruction is declared once, in `opcodes.toml`; the `opcodes-macro`
 //! crate generates the opcode enum, decoder, printer, validator arms and
-//! executor arms from it. This crate holds only what a table cannot say.
+//! the executor's handlers from it. This crate holds only what a table cannot
+//! say.
 //!
 //! # Embedding
 //!
