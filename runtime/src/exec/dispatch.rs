@@ -47,37 +47,26 @@ pub(crate) struct Next {
 
 /// Defines a handler. The body sees `ip`, `fp`, `mem`, `mem_len`, `cx` and
 /// `acc` under the names given, all mutable, and must end in `next!`,
-/// `exit!` or `trap!`.
+/// `exit!` or `trap!`. Tail-call handlers use `extern "sysv64"` on x86-64
+/// (six integer argument registers on every OS) and the C ABI elsewhere.
 #[cfg(all(tabula_tail_calls, target_arch = "x86_64"))]
 macro_rules! handler {
-    ($(#[$meta:meta])* fn $name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) { $($body:tt)* }) => {
-        $(#[$meta])*
-        #[allow(unused_mut, unused_variables, clippy::missing_safety_doc)]
-        pub(crate) unsafe extern "sysv64" fn $name(
-            mut $ip: Ip,
-            mut $fp: *mut u64,
-            mut $mem: *mut u8,
-            mut $len: usize,
-            $cx: *mut Ctx,
-            mut $acc: u64,
-        ) {
-            // SAFETY: handlers run only on code the translator produced from a
-            // validated function, in a frame with the room that function
-            // asked for: every lane, slot and branch target is in bounds.
-            unsafe { $($body)* }
-        }
-    };
+    ($($item:tt)*) => { $crate::exec::dispatch::tail_handler! { "sysv64" $($item)* } };
 }
 
-/// Defines a handler (the C ABI off x86-64). The body sees `ip`, `fp`, `mem`, `mem_len`, `cx` and
-/// `acc` under the names given, all mutable, and must end in `next!`,
-/// `exit!` or `trap!`.
+/// Defines a handler: see the x86-64 version.
 #[cfg(all(tabula_tail_calls, not(target_arch = "x86_64")))]
 macro_rules! handler {
-    ($(#[$meta:meta])* fn $name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) { $($body:tt)* }) => {
+    ($($item:tt)*) => { $crate::exec::dispatch::tail_handler! { "C" $($item)* } };
+}
+
+/// A tail-call handler with the given ABI (for `handler!`).
+#[cfg(tabula_tail_calls)]
+macro_rules! tail_handler {
+    ($abi:literal $(#[$meta:meta])* fn $name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) { $($body:tt)* }) => {
         $(#[$meta])*
         #[allow(unused_mut, unused_variables, clippy::missing_safety_doc)]
-        pub(crate) unsafe extern "C" fn $name(
+        pub(crate) unsafe extern $abi fn $name(
             mut $ip: Ip,
             mut $fp: *mut u64,
             mut $mem: *mut u8,
@@ -177,6 +166,8 @@ macro_rules! trap {
     }};
 }
 
+#[cfg(tabula_tail_calls)]
+pub(crate) use tail_handler;
 pub(crate) use {exit, handler, next, trap};
 
 /// Records a trap at `ip` in the context.
