@@ -138,7 +138,10 @@ macro_rules! call_addr {
                 let callee: *const CompiledFunc = module.func(*index);
                 let instance = *instance;
                 if instance != (*$cx).instance {
-                    // The frame records the caller's instance; the return switches back.
+                    // As `enter!`, but the instance switches only once the
+                    // checks pass (a retried call must still see the caller's
+                    // instance), and the return address is tagged so the
+                    // return switches back.
                     let new_fp = $fp.add($base as usize);
                     if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
                         trap!($cx, $ip, TrapCode::CallStackExhausted);
