@@ -382,6 +382,22 @@ fn main() {
         .filter(|c| filters.is_empty() || filters.iter().any(|f| c.name.contains(f.as_str())))
         .collect();
 
+    // One engine alone, for profilers and instruction counters
+    // (`valgrind --tool=callgrind`), which would otherwise see both.
+    if let Ok(engine) = std::env::var("TABULA_BENCH_ONLY") {
+        for case in &cases {
+            let mut runner = match engine.as_str() {
+                "tabula" => tabula_runner(&case.name, &case.work, false),
+                "wasmi" => wasmi_runner(&case.name, &case.work),
+                other => panic!("TABULA_BENCH_ONLY is tabula or wasmi, not {other}"),
+            };
+            for _ in 0..runs {
+                let (time, _) = timed(&mut runner);
+                println!("{engine} {}: {:.1}ms", case.name, time.as_secs_f64() * 1e3);
+            }
+        }
+        return;
+    }
     println!("best of {runs} interleaved runs; tabula/wasmi below 1 means Tabula is faster");
     println!(
         "{:<30} {:>11} {:>11} {:>13} {:>12}",

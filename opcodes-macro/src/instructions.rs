@@ -23,7 +23,8 @@ pub fn instruction_type(kind: ImmKind) -> TokenStream {
     }
 }
 
-fn read_call(kind: ImmKind) -> TokenStream {
+/// The reader call that decodes an immediate of `kind`.
+pub fn read_call(kind: ImmKind) -> TokenStream {
     match kind {
         ImmKind::Index(_) => quote!(reader.read_var_u32()?),
         ImmKind::MemIdx => quote!(reader.read_memidx()?),
@@ -54,7 +55,7 @@ pub fn pattern(enum_name: &str, op: &Op) -> TokenStream {
     }
 }
 
-fn proposal_ident(name: &str) -> Ident {
+pub fn proposal_ident(name: &str) -> Ident {
     Ident::new(&camel_case(name), Span::call_site())
 }
 

@@ -1,5 +1,7 @@
-//! `FuncValidator::validate_instruction`.
+//! `FuncValidator::validate_next`: decoding fused with validation.
 //!
+//! Each row's arm checks its proposal, decodes its immediates from the
+//! reader (the same reader calls as `Instruction::decode`) and types it.
 //! `pure`, `load` and `store` rows get their whole typing generated:
 //! immediate checks and operand pops in reverse order, then `emit_row` with
 //! the popped operands and the immediates as code lanes, which selects the
@@ -7,7 +9,7 @@
 //! `runtime` and `control` rows call a hand-written `compile_<id>` (typing
 //! and translation).
 
-use crate::instructions::pattern;
+use crate::instructions::{proposal_ident, read_call};
 use crate::table::{Exec, Imm, ImmKind, Op, Table, ValType};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -76,8 +78,9 @@ fn val_type(t: ValType) -> TokenStream {
     quote!(ValType::#t)
 }
 
-fn arm(op: &Op) -> TokenStream {
-    let pat = pattern("Instruction", op);
+/// What validating `op` does once its immediates are bound (by reference,
+/// to the names of their fields).
+fn body(op: &Op) -> TokenStream {
     let diverge = if op.diverges {
         quote!(self.set_unreachable();)
     } else {
@@ -89,10 +92,8 @@ fn arm(op: &Op) -> TokenStream {
         Exec::Control | Exec::Runtime => {
             let method = Ident::new(&format!("compile_{}", op.id), Span::call_site());
             quote! {
-                #pat => {
-                    self.#method(#(#args),*)?;
-                    #diverge
-                }
+                self.#method(#(#args),*)?;
+                #diverge
             }
         }
         Exec::Const => {
@@ -107,7 +108,7 @@ fn arm(op: &Op) -> TokenStream {
                 _ => quote!(*#field),
             };
             quote! {
-                #pat => self.push_const(#ty, Cell::into_cell(semantics::#semantics(#value))),
+                self.push_const(#ty, Cell::into_cell(semantics::#semantics(#value)));
             }
         }
         Exec::Pure | Exec::Load | Exec::Store => {
@@ -129,25 +130,84 @@ fn arm(op: &Op) -> TokenStream {
             };
             let imm_lanes: Vec<TokenStream> = op.imms.iter().flat_map(lanes).collect();
             quote! {
-                #pat => {
-                    #(#checks)*
-                    #(#pops)*
-                    self.emit_row(Opcode::#v, &[#(#names),*], &[#(#imm_lanes),*], #result)?;
-                    #diverge
-                }
+                #(#checks)*
+                #(#pops)*
+                self.emit_row(Opcode::#v, &[#(#names),*], &[#(#imm_lanes),*], #result)?;
+                #diverge
             }
         }
     }
 }
 
+/// The match arm of `op` in `validate_next`: the proposal check, the
+/// immediates decoded straight from the reader, then the typing.
+fn arm(op: &Op) -> TokenStream {
+    let require = if op.proposal == "mvp" {
+        quote!()
+    } else {
+        let p = proposal_ident(&op.proposal);
+        quote!(features.require(Proposal::#p, offset)?;)
+    };
+    let reads = op.imms.iter().map(|Imm { field, kind }| {
+        let read = match kind {
+            // Borrowed where it is used: no box needed here.
+            ImmKind::BrTable => quote!(reader.read_br_table()?),
+            _ => read_call(*kind),
+        };
+        quote!(let #field = &#read;)
+    });
+    let body = body(op);
+    quote!({
+        #require
+        #(#reads)*
+        #body
+    })
+}
+
 pub fn generate(table: &Table) -> TokenStream {
-    let arms = table.ops.iter().map(arm);
+    let single = table.ops.iter().filter(|op| op.prefix.is_none()).map(|op| {
+        let code = Literal::u8_suffixed(op.code as u8);
+        let arm = arm(op);
+        quote!(#code => #arm)
+    });
+    let mut prefixes: Vec<u8> = table.ops.iter().filter_map(|op| op.prefix).collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let prefixed = prefixes.iter().map(|prefix| {
+        let arms = table
+            .ops
+            .iter()
+            .filter(|op| op.prefix == Some(*prefix))
+            .map(|op| {
+                let code = op.code;
+                let arm = arm(op);
+                quote!(#code => #arm)
+            });
+        let prefix_lit = Literal::u8_suffixed(*prefix);
+        quote! {
+            #prefix_lit => {
+                let code = reader.read_var_u32()?;
+                match code {
+                    #( #arms, )*
+                    _ => return Err(DecodeError::illegal_opcode(offset, Some(#prefix), code).into()),
+                }
+            }
+        }
+    });
     quote! {
-        impl FuncValidator<'_> {
-            /// Type-checks one instruction and translates it.
-            pub(super) fn validate_instruction(&mut self, instruction: &Instruction) -> Result<(), ValidationError> {
-                match instruction {
-                    #( #arms )*
+        impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
+            /// Decodes the instruction at the reader's position, type-checks it
+            /// and translates it. Immediates go straight from the bytes to
+            /// the checks, without an `Instruction` in between.
+            pub(super) fn validate_next(&mut self, reader: &mut Reader<'_>) -> Result<(), Failure> {
+                let context: &ModuleContext = self.context;
+                let features = &context.features;
+                let offset = reader.offset();
+                let byte = reader.read_u8()?;
+                match byte {
+                    #( #single, )*
+                    #( #prefixed )*
+                    _ => return Err(DecodeError::illegal_opcode(offset, None, u32::from(byte)).into()),
                 }
                 Ok(())
             }

@@ -269,6 +269,7 @@ impl Reader<'_> {
     }
 
     /// Reads a memarg.
+    #[inline]
     pub fn read_memarg(&mut self) -> Result<MemArg, DecodeError> {
         let align = self.read_var_u32()?;
         let offset = self.read_var_u32()?;

@@ -190,18 +190,47 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `u32` LEB128.
+    #[inline]
     pub fn read_var_u32(&mut self) -> Result<u32, DecodeError> {
+        // Most indices, offsets and alignments fit in one byte.
+        if let Some(&byte) = self.bytes.get(self.position) {
+            if byte & 0x80 == 0 {
+                self.position += 1;
+                return Ok(u32::from(byte));
+            }
+        }
         self.read_var_unsigned(32).map(|v| v as u32)
     }
 
     /// Reads an `i32` LEB128.
+    #[inline]
     pub fn read_var_i32(&mut self) -> Result<i32, DecodeError> {
-        self.read_var_signed(32).map(|v| v as i32)
+        match self.read_small_signed() {
+            Some(value) => Ok(value as i32),
+            None => self.read_var_signed(32).map(|v| v as i32),
+        }
     }
 
     /// Reads an `i64` LEB128.
+    #[inline]
     pub fn read_var_i64(&mut self) -> Result<i64, DecodeError> {
-        self.read_var_signed(64)
+        match self.read_small_signed() {
+            Some(value) => Ok(value),
+            None => self.read_var_signed(64),
+        }
+    }
+
+    /// A signed LEB128 that fits in one byte (most constants do), if the
+    /// next one is.
+    #[inline]
+    fn read_small_signed(&mut self) -> Option<i64> {
+        let byte = *self.bytes.get(self.position)?;
+        if byte & 0x80 != 0 {
+            return None;
+        }
+        self.position += 1;
+        // Bit 6 is the sign: shift it to the top and back.
+        Some(i64::from((byte << 1) as i8 >> 1))
     }
 
     /// Reads a signed 33-bit LEB128 (block type indices).

@@ -24,7 +24,9 @@
 use alloc::vec::Vec;
 
 use super::{Fusions, ModuleContext, ValidationError};
-use crate::binary::{BlockType, BrTable, FunctionBody, Instruction, MemArg, Opcode, Reader};
+use crate::binary::{
+    BlockType, BrTable, DecodeError, FunctionBody, MemArg, Opcode, Proposal, Reader,
+};
 use crate::exec::dispatch::{Cell, Handler};
 use crate::exec::handlers::{
     self, branch_forms, folds_into_address, is_commutative, row_forms, runtime_handler,
@@ -36,6 +38,16 @@ use crate::types::{FuncType, RefType, ValType};
 /// Most locals one function may declare. Beyond the spec's limit, this keeps
 /// a hostile module from asking for a frame of billions of slots.
 const MAX_LOCALS: u64 = 50_000;
+
+/// A validation error on the validator's hot paths: boxed, so that every
+/// `Result` they return fits in registers.
+pub(super) type Failure = Box<ValidationError>;
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Failure {
+        Box::new(e.into())
+    }
+}
 
 /// A block's parameter and result types.
 type BlockSignature<'m> = (&'m [ValType], &'m [ValType]);
@@ -181,11 +193,11 @@ fn one(ty: ValType) -> &'static [ValType] {
     }
 }
 
-/// Validates and compiles one function body.
-pub(crate) struct FuncValidator<'m> {
+/// Validates one function body and, when `TRANSLATE`, compiles it. The
+/// eager validation of a whole module runs with `TRANSLATE` off, so the
+/// compiler drops every bit of translation bookkeeping from that pass.
+pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     context: &'m ModuleContext,
-    /// Emit code (else only validate).
-    translate: bool,
     locals: Vec<ValType>,
     /// Frame slot of each local.
     local_slots: Vec<u32>,
@@ -212,16 +224,14 @@ pub(crate) struct FuncValidator<'m> {
 
 opcodes_macro::validator!("../opcodes.toml");
 
-impl<'m> FuncValidator<'m> {
-    /// Validates the body of defined function `func_index` and compiles it.
+impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     /// Validates the body of defined function `func_index` and, if
-    /// `translate`, compiles it (else the code returned is empty).
+    /// `TRANSLATE`, compiles it (else the code returned is empty).
     pub(crate) fn compile(
         context: &'m ModuleContext,
         module: &'m crate::binary::Module,
         func_index: u32,
         body: &FunctionBody,
-        translate: bool,
     ) -> Result<CompiledFunc, ValidationError> {
         let ty = context.func_type_of(func_index);
         let mut locals: Vec<ValType> = ty.params().to_vec();
@@ -239,9 +249,8 @@ impl<'m> FuncValidator<'m> {
             next += ty.slots();
         }
         let param_slots = ty.param_slots();
-        let mut validator = FuncValidator {
+        let mut validator = FuncValidator::<TRANSLATE> {
             context,
-            translate,
             locals,
             local_slots,
             base: next,
@@ -249,7 +258,11 @@ impl<'m> FuncValidator<'m> {
             slots: 0,
             max_slots: 0,
             lazy_locals: 0,
-            local_refs: alloc::vec![0; next as usize],
+            // Only translation tracks operands that read locals.
+            local_refs: match TRANSLATE {
+                true => alloc::vec![0; next as usize],
+                false => Vec::new(),
+            },
             acc_live: false,
             controls: Vec::new(),
             code: Encoder::default(),
@@ -272,7 +285,7 @@ impl<'m> FuncValidator<'m> {
         validator.begin_fuel_segment();
         let bytes = &module.bytes[body.code.clone()];
         let mut reader = Reader::with_base(bytes, body.code.start);
-        let trace = context.instrumentation.trace && translate;
+        let trace = context.instrumentation.trace && TRANSLATE;
         while !reader.is_empty() {
             if validator.controls.is_empty() {
                 return Err(ValidationError::new(
@@ -281,13 +294,12 @@ impl<'m> FuncValidator<'m> {
                 ));
             }
             validator.offset = reader.offset();
-            let instruction = Instruction::decode(&mut reader, &context.features)?;
             validator.charge_fuel();
             if trace {
                 let defined = func_index - context.imported_funcs;
                 validator.emit(handlers::trace, &[defined]);
             }
-            validator.validate_instruction(&instruction)?;
+            validator.validate_next(&mut reader).map_err(|e| *e)?;
         }
         if !validator.controls.is_empty() {
             return Err(ValidationError::new(reader.offset(), "END opcode expected"));
@@ -305,8 +317,8 @@ impl<'m> FuncValidator<'m> {
 
     #[cold]
     #[inline(never)]
-    fn error(&self, message: &str) -> ValidationError {
-        ValidationError::new(self.offset, message)
+    fn error(&self, message: &str) -> Failure {
+        Box::new(ValidationError::new(self.offset, message))
     }
 
     // ---- the operand and control stacks (the spec's appendix algorithm) ----
@@ -324,7 +336,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Whether code is being emitted here: translating, and reachable.
     fn emitting(&self) -> bool {
-        self.translate && self.is_reachable()
+        TRANSLATE && self.is_reachable()
     }
 
     /// Pushes an operand whose value is at `loc`.
@@ -370,30 +382,38 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops any operand; an unknown type means unreachable code.
-    #[inline]
-    fn pop_any(&mut self) -> Result<Operand, ValidationError> {
-        let frame = self.top_frame();
-        if self.operands.len() == frame.height {
-            if frame.unreachable {
-                return Ok(Operand {
-                    ty: None,
-                    loc: Loc::Temp,
-                    home: self.base + self.slots,
-                });
+    #[inline(always)]
+    fn pop_any(&mut self) -> Result<Operand, Failure> {
+        if self.operands.len() > self.top_frame().height {
+            if let Some(operand) = self.operands.pop() {
+                if let Some(ty) = operand.ty {
+                    self.slots -= ty.slots();
+                }
+                self.forget(operand.loc);
+                return Ok(operand);
             }
-            return Err(self.error("type mismatch: operand stack is empty"));
         }
-        let operand = self.operands.pop().expect("length checked above");
-        if let Some(ty) = operand.ty {
-            self.slots -= ty.slots();
+        self.pop_at_frame_bottom()
+    }
+
+    /// Pops at the current frame's bottom: an unknown operand in
+    /// unreachable code, else a type error.
+    #[cold]
+    #[inline(never)]
+    fn pop_at_frame_bottom(&self) -> Result<Operand, Failure> {
+        if self.top_frame().unreachable {
+            return Ok(Operand {
+                ty: None,
+                loc: Loc::Temp,
+                home: self.base + self.slots,
+            });
         }
-        self.forget(operand.loc);
-        Ok(operand)
+        Err(self.error("type mismatch: operand stack is empty"))
     }
 
     /// Pops an operand that must have type `expected`.
-    #[inline]
-    pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<Operand, ValidationError> {
+    #[inline(always)]
+    pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<Operand, Failure> {
         let operand = self.pop_any()?;
         match operand.ty {
             Some(actual) if actual != expected => Err(self.mismatch(expected, actual)),
@@ -403,20 +423,28 @@ impl<'m> FuncValidator<'m> {
 
     #[cold]
     #[inline(never)]
-    fn mismatch(&self, expected: ValType, actual: ValType) -> ValidationError {
-        ValidationError::new(
+    fn mismatch(&self, expected: ValType, actual: ValType) -> Failure {
+        Box::new(ValidationError::new(
             self.offset,
             alloc::format!("type mismatch: expected {expected}, found {actual}"),
-        )
+        ))
     }
 
-    fn pop_operands(&mut self, types: &[ValType]) -> Result<Vec<Operand>, ValidationError> {
+    fn pop_operands(&mut self, types: &[ValType]) -> Result<Vec<Operand>, Failure> {
         let mut popped = Vec::with_capacity(types.len());
         for ty in types.iter().rev() {
             popped.push(self.pop_operand(*ty)?);
         }
         popped.reverse();
         Ok(popped)
+    }
+
+    /// Pops operands of `types` (the last on top), checking only their types.
+    fn pop_types(&mut self, types: &[ValType]) -> Result<(), Failure> {
+        for ty in types.iter().rev() {
+            self.pop_operand(*ty)?;
+        }
+        Ok(())
     }
 
     fn push_operands(&mut self, types: &[ValType]) {
@@ -427,7 +455,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Checks the top operands against `types` without changing the stack
     /// (as popping and pushing them back would, for each `br_table` label).
-    fn check_top_readonly(&self, types: &[ValType]) -> Result<(), ValidationError> {
+    fn check_top_readonly(&self, types: &[ValType]) -> Result<(), Failure> {
         let frame = self.top_frame();
         let available = self.operands.len() - frame.height;
         for (i, expected) in types.iter().rev().enumerate() {
@@ -438,12 +466,7 @@ impl<'m> FuncValidator<'m> {
                 return Err(self.error("type mismatch: operand stack is empty"));
             }
             match self.operands[self.operands.len() - 1 - i].ty {
-                Some(actual) if actual != *expected => {
-                    return Err(ValidationError::new(
-                        self.offset,
-                        alloc::format!("type mismatch: expected {expected}, found {actual}"),
-                    ))
-                }
+                Some(actual) if actual != *expected => return Err(self.mismatch(*expected, actual)),
                 _ => {}
             }
         }
@@ -452,7 +475,17 @@ impl<'m> FuncValidator<'m> {
 
     /// Checks the top operands against `types` and puts them back, where
     /// they were (an unknown type becomes the expected one).
-    fn check_top(&mut self, types: &[ValType]) -> Result<(), ValidationError> {
+    fn check_top(&mut self, types: &[ValType]) -> Result<(), Failure> {
+        // Usually the values are there with their types: nothing changes.
+        let len = self.operands.len();
+        if len - self.top_frame().height >= types.len()
+            && self.operands[len - types.len()..]
+                .iter()
+                .zip(types)
+                .all(|(operand, ty)| operand.ty == Some(*ty))
+        {
+            return Ok(());
+        }
         let popped = self.pop_operands(types)?;
         for (operand, ty) in popped.iter().zip(types) {
             match operand.ty {
@@ -496,7 +529,7 @@ impl<'m> FuncValidator<'m> {
         });
     }
 
-    fn pop_control(&mut self) -> Result<ControlFrame<'m>, ValidationError> {
+    fn pop_control(&mut self) -> Result<ControlFrame<'m>, Failure> {
         let results = self.top_frame().results;
         for ty in results.iter().rev() {
             self.pop_operand(*ty)?;
@@ -508,7 +541,7 @@ impl<'m> FuncValidator<'m> {
         Ok(self.controls.pop().expect("top_frame succeeded"))
     }
 
-    fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature<'m>, ValidationError> {
+    fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature<'m>, Failure> {
         let context: &'m ModuleContext = self.context;
         match blocktype {
             BlockType::Empty => Ok((&[], &[])),
@@ -522,7 +555,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    fn label(&self, depth: u32) -> Result<&ControlFrame<'m>, ValidationError> {
+    fn label(&self, depth: u32) -> Result<&ControlFrame<'m>, Failure> {
         let index = (self.controls.len() as u64)
             .checked_sub(u64::from(depth) + 1)
             .ok_or_else(|| self.error("unknown label"))?;
@@ -719,7 +752,7 @@ impl<'m> FuncValidator<'m> {
         operands: &[Operand],
         imms: &[u32],
         result: Option<ValType>,
-    ) -> Result<(), ValidationError> {
+    ) -> Result<(), Failure> {
         if !self.emitting() {
             if let Some(ty) = result {
                 self.push_operand(ty);
@@ -1082,11 +1115,7 @@ impl<'m> FuncValidator<'m> {
 
     // ---- immediate checks called by the generated arms ----
 
-    pub(super) fn check_memarg(
-        &self,
-        memarg: &MemArg,
-        natural_align: u32,
-    ) -> Result<(), ValidationError> {
+    pub(super) fn check_memarg(&self, memarg: &MemArg, natural_align: u32) -> Result<(), Failure> {
         self.check_memidx(0)?;
         if memarg.align > natural_align {
             return Err(self.error("alignment must not be larger than natural"));
@@ -1094,7 +1123,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
-    pub(super) fn check_memidx(&self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn check_memidx(&self, index: u32) -> Result<(), Failure> {
         if (index as usize) < self.context.memories.len() {
             Ok(())
         } else {
@@ -1102,15 +1131,15 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    pub(super) fn check_tableidx(&self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn check_tableidx(&self, index: u32) -> Result<(), Failure> {
         self.table(index).map(|_| ())
     }
 
-    pub(super) fn check_elemidx(&self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn check_elemidx(&self, index: u32) -> Result<(), Failure> {
         self.elem(index).map(|_| ())
     }
 
-    pub(super) fn check_dataidx(&self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn check_dataidx(&self, index: u32) -> Result<(), Failure> {
         let count = self
             .context
             .data_count
@@ -1123,7 +1152,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     #[allow(dead_code, reason = "used by lane instructions")]
-    pub(super) fn check_lane(&self, lane: u8, lanes: u8) -> Result<(), ValidationError> {
+    pub(super) fn check_lane(&self, lane: u8, lanes: u8) -> Result<(), Failure> {
         if lane < lanes {
             Ok(())
         } else {
@@ -1132,7 +1161,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     #[allow(dead_code, reason = "used by i8x16.shuffle")]
-    pub(super) fn check_shuffle(&self, lanes: &[u8; 16]) -> Result<(), ValidationError> {
+    pub(super) fn check_shuffle(&self, lanes: &[u8; 16]) -> Result<(), Failure> {
         if lanes.iter().all(|&l| l < 32) {
             Ok(())
         } else {
@@ -1140,7 +1169,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    fn table(&self, index: u32) -> Result<crate::types::TableType, ValidationError> {
+    fn table(&self, index: u32) -> Result<crate::types::TableType, Failure> {
         self.context
             .tables
             .get(index as usize)
@@ -1148,7 +1177,7 @@ impl<'m> FuncValidator<'m> {
             .ok_or_else(|| self.error("unknown table"))
     }
 
-    fn elem(&self, index: u32) -> Result<RefType, ValidationError> {
+    fn elem(&self, index: u32) -> Result<RefType, Failure> {
         self.context
             .elem_types
             .get(index as usize)
@@ -1156,7 +1185,7 @@ impl<'m> FuncValidator<'m> {
             .ok_or_else(|| self.error("unknown elem segment"))
     }
 
-    fn func_type(&self, index: u32) -> Result<&'m FuncType, ValidationError> {
+    fn func_type(&self, index: u32) -> Result<&'m FuncType, Failure> {
         self.context
             .func_type(index)
             .ok_or_else(|| self.error("unknown type"))
@@ -1173,14 +1202,19 @@ fn fits_imm(ty: Option<ValType>, bits: u64) -> bool {
 }
 
 /// `exec = "runtime"` rows: typing and translation.
-impl FuncValidator<'_> {
-    pub(super) fn compile_call(&mut self, funcidx: u32) -> Result<(), ValidationError> {
+impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
+    pub(super) fn compile_call(&mut self, funcidx: u32) -> Result<(), Failure> {
         if funcidx as usize >= self.context.func_types.len() {
             return Err(self.error("unknown function"));
         }
         let ty = self.context.func_type_of(funcidx);
+        if !self.emitting() {
+            self.pop_types(ty.params())?;
+            self.push_operands(ty.results());
+            return Ok(());
+        }
         let args = self.pop_operands(ty.params())?;
-        if self.emitting() {
+        {
             let base = self.base + self.slots;
             self.place_args(&args);
             let imported = self.context.imported_funcs;
@@ -1209,15 +1243,20 @@ impl FuncValidator<'_> {
         &mut self,
         typeidx: u32,
         tableidx: u32,
-    ) -> Result<(), ValidationError> {
+    ) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         if table.element != RefType::FuncRef {
             return Err(self.error("type mismatch: call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
         let index = self.pop_operand(ValType::I32)?;
+        if !self.emitting() {
+            self.pop_types(ty.params())?;
+            self.push_operands(ty.results());
+            return Ok(());
+        }
         let args = self.pop_operands(ty.params())?;
-        if self.emitting() {
+        {
             let base = self.base + self.slots;
             self.place_args(&args);
             let index = self.slot_of(index);
@@ -1227,7 +1266,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_global_get(&mut self, globalidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_global_get(&mut self, globalidx: u32) -> Result<(), Failure> {
         let global = *self
             .context
             .globals
@@ -1262,7 +1301,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_global_set(&mut self, globalidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_global_set(&mut self, globalidx: u32) -> Result<(), Failure> {
         let global = *self
             .context
             .globals
@@ -1298,31 +1337,27 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_memory_size(&mut self, memidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_memory_size(&mut self, memidx: u32) -> Result<(), Failure> {
         self.check_memidx(memidx)?;
         self.emit_runtime(Opcode::MemorySize, &[], &[memidx], Some(ValType::I32));
         Ok(())
     }
 
-    pub(super) fn compile_memory_grow(&mut self, memidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_memory_grow(&mut self, memidx: u32) -> Result<(), Failure> {
         self.check_memidx(memidx)?;
         let delta = self.pop_operand(ValType::I32)?;
         self.emit_runtime(Opcode::MemoryGrow, &[delta], &[memidx], Some(ValType::I32));
         Ok(())
     }
 
-    fn pop_three_i32(&mut self) -> Result<[Operand; 3], ValidationError> {
+    fn pop_three_i32(&mut self) -> Result<[Operand; 3], Failure> {
         let n = self.pop_operand(ValType::I32)?;
         let b = self.pop_operand(ValType::I32)?;
         let a = self.pop_operand(ValType::I32)?;
         Ok([a, b, n])
     }
 
-    pub(super) fn compile_memory_init(
-        &mut self,
-        dataidx: u32,
-        memidx: u32,
-    ) -> Result<(), ValidationError> {
+    pub(super) fn compile_memory_init(&mut self, dataidx: u32, memidx: u32) -> Result<(), Failure> {
         self.check_dataidx(dataidx)?;
         self.check_memidx(memidx)?;
         let operands = self.pop_three_i32()?;
@@ -1330,17 +1365,13 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_data_drop(&mut self, dataidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_data_drop(&mut self, dataidx: u32) -> Result<(), Failure> {
         self.check_dataidx(dataidx)?;
         self.emit_runtime(Opcode::DataDrop, &[], &[dataidx], None);
         Ok(())
     }
 
-    pub(super) fn compile_memory_copy(
-        &mut self,
-        dst: u32,
-        src: u32,
-    ) -> Result<(), ValidationError> {
+    pub(super) fn compile_memory_copy(&mut self, dst: u32, src: u32) -> Result<(), Failure> {
         self.check_memidx(dst)?;
         self.check_memidx(src)?;
         let operands = self.pop_three_i32()?;
@@ -1348,14 +1379,14 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_memory_fill(&mut self, memidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_memory_fill(&mut self, memidx: u32) -> Result<(), Failure> {
         self.check_memidx(memidx)?;
         let operands = self.pop_three_i32()?;
         self.emit_runtime(Opcode::MemoryFill, &operands, &[memidx], None);
         Ok(())
     }
 
-    pub(super) fn compile_table_get(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_get(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let index = self.pop_operand(ValType::I32)?;
         self.emit_runtime(
@@ -1367,7 +1398,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_table_set(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_set(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let value = self.pop_operand(table.element.into())?;
         let index = self.pop_operand(ValType::I32)?;
@@ -1375,13 +1406,13 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_table_size(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_size(&mut self, tableidx: u32) -> Result<(), Failure> {
         self.check_tableidx(tableidx)?;
         self.emit_runtime(Opcode::TableSize, &[], &[tableidx], Some(ValType::I32));
         Ok(())
     }
 
-    pub(super) fn compile_table_grow(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_grow(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let delta = self.pop_operand(ValType::I32)?;
         let init = self.pop_operand(table.element.into())?;
@@ -1394,7 +1425,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_table_fill(&mut self, tableidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_fill(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let len = self.pop_operand(ValType::I32)?;
         let value = self.pop_operand(table.element.into())?;
@@ -1403,7 +1434,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_table_copy(&mut self, dst: u32, src: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_table_copy(&mut self, dst: u32, src: u32) -> Result<(), Failure> {
         let dst_table = self.table(dst)?;
         let src_table = self.table(src)?;
         if dst_table.element != src_table.element {
@@ -1418,7 +1449,7 @@ impl FuncValidator<'_> {
         &mut self,
         elemidx: u32,
         tableidx: u32,
-    ) -> Result<(), ValidationError> {
+    ) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let elem = self.elem(elemidx)?;
         if table.element != elem {
@@ -1429,19 +1460,19 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_elem_drop(&mut self, elemidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_elem_drop(&mut self, elemidx: u32) -> Result<(), Failure> {
         self.check_elemidx(elemidx)?;
         self.emit_runtime(Opcode::ElemDrop, &[], &[elemidx], None);
         Ok(())
     }
 
-    pub(super) fn compile_ref_null(&mut self, reftype: RefType) -> Result<(), ValidationError> {
+    pub(super) fn compile_ref_null(&mut self, reftype: RefType) -> Result<(), Failure> {
         // A null reference is the constant 0.
         self.push_const(reftype.into(), 0);
         Ok(())
     }
 
-    pub(super) fn compile_ref_is_null(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_ref_is_null(&mut self) -> Result<(), Failure> {
         let value = self.pop_any()?;
         if value.ty.is_some_and(|t| !t.is_ref()) {
             return Err(self.error("type mismatch: ref.is_null needs a reference"));
@@ -1450,7 +1481,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_ref_func(&mut self, funcidx: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_ref_func(&mut self, funcidx: u32) -> Result<(), Failure> {
         if funcidx as usize >= self.context.func_types.len() {
             return Err(self.error("unknown function"));
         }
@@ -1463,8 +1494,8 @@ impl FuncValidator<'_> {
 }
 
 /// `exec = "control"` rows: typing and translation.
-impl FuncValidator<'_> {
-    pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
+impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
+    pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), Failure> {
         let (params, results) = self.block_signature(blocktype)?;
         self.check_top(params)?;
         if self.emitting() {
@@ -1474,7 +1505,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_loop(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
+    pub(super) fn compile_loop(&mut self, blocktype: BlockType) -> Result<(), Failure> {
         let (params, results) = self.block_signature(blocktype)?;
         self.check_top(params)?;
         if self.emitting() {
@@ -1488,7 +1519,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_if(&mut self, blocktype: BlockType) -> Result<(), ValidationError> {
+    pub(super) fn compile_if(&mut self, blocktype: BlockType) -> Result<(), Failure> {
         let (params, results) = self.block_signature(blocktype)?;
         let condition = self.pop_operand(ValType::I32)?;
         self.check_top(params)?;
@@ -1517,7 +1548,7 @@ impl FuncValidator<'_> {
         self.flush();
     }
 
-    pub(super) fn compile_else(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_else(&mut self) -> Result<(), Failure> {
         if self.top_frame().kind != FrameKind::If {
             return Err(self.error("else without a matching if"));
         }
@@ -1543,7 +1574,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_end(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_end(&mut self) -> Result<(), Failure> {
         if self.top_frame().kind == FrameKind::Function {
             if self.emitting() {
                 let results = self.top_frame().results;
@@ -1574,14 +1605,14 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_br(&mut self, depth: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_br(&mut self, depth: u32) -> Result<(), Failure> {
         let types = self.label(depth)?.label_types();
         self.check_top(types)?;
         self.emit_branch(depth);
         Ok(())
     }
 
-    pub(super) fn compile_br_if(&mut self, depth: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_br_if(&mut self, depth: u32) -> Result<(), Failure> {
         let types = self.label(depth)?.label_types();
         let condition = self.pop_operand(ValType::I32)?;
         self.check_top(types)?;
@@ -1610,7 +1641,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_br_table(&mut self, table: &BrTable) -> Result<(), ValidationError> {
+    pub(super) fn compile_br_table(&mut self, table: &BrTable) -> Result<(), Failure> {
         let index = self.pop_operand(ValType::I32)?;
         let default_arity = self.label(table.default)?.label_types().len();
         for &depth in table.labels.iter().chain(core::iter::once(&table.default)) {
@@ -1672,7 +1703,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_return(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_return(&mut self) -> Result<(), Failure> {
         let results = self.controls[0].results;
         self.check_top(results)?;
         if self.emitting() {
@@ -1681,7 +1712,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_drop(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_drop(&mut self) -> Result<(), Failure> {
         let operand = self.pop_any()?;
         if operand.loc == Loc::Acc && self.staged.is_some() {
             // Still run it (it may trap); its result is not needed.
@@ -1716,7 +1747,7 @@ impl FuncValidator<'_> {
         self.push_operand(ty);
     }
 
-    pub(super) fn compile_select(&mut self) -> Result<(), ValidationError> {
+    pub(super) fn compile_select(&mut self) -> Result<(), Failure> {
         let condition = self.pop_operand(ValType::I32)?;
         let second = self.pop_any()?;
         let first = self.pop_any()?;
@@ -1738,7 +1769,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_select_t(&mut self, types: &[ValType]) -> Result<(), ValidationError> {
+    pub(super) fn compile_select_t(&mut self, types: &[ValType]) -> Result<(), Failure> {
         let [ty] = types else {
             return Err(self.error("invalid result arity"));
         };
@@ -1749,7 +1780,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    fn local(&self, index: u32) -> Result<(ValType, u32), ValidationError> {
+    fn local(&self, index: u32) -> Result<(ValType, u32), Failure> {
         let ty = *self
             .locals
             .get(index as usize)
@@ -1757,7 +1788,7 @@ impl FuncValidator<'_> {
         Ok((ty, self.local_slots[index as usize]))
     }
 
-    pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
         if self.emitting() {
             self.push_at(ty, Loc::Local(slot));
@@ -1791,7 +1822,7 @@ impl FuncValidator<'_> {
         }
     }
 
-    pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
         if self.emitting() {
@@ -1800,7 +1831,7 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
-    pub(super) fn compile_local_tee(&mut self, index: u32) -> Result<(), ValidationError> {
+    pub(super) fn compile_local_tee(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
         if self.emitting() {

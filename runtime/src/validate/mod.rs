@@ -419,7 +419,7 @@ fn validate_bodies(context: &ModuleContext, module: &Module) -> Result<(), Valid
     let validate_range = |range: core::ops::Range<usize>| -> Result<(), ValidationError> {
         for (i, body) in module.code[range.clone()].iter().enumerate() {
             let index = (imported + range.start + i) as u32;
-            FuncValidator::compile(context, module, index, body, false)?;
+            FuncValidator::<false>::compile(context, module, index, body)?;
         }
         Ok(())
     };
@@ -462,5 +462,5 @@ pub(crate) fn translate(
     defined: u32,
 ) -> Result<CompiledFunc, ValidationError> {
     let index = context.imported_funcs + defined;
-    FuncValidator::compile(context, module, index, &module.code[defined as usize], true)
+    FuncValidator::<true>::compile(context, module, index, &module.code[defined as usize])
 }
