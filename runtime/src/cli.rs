@@ -1,7 +1,7 @@
 //! The `tabula` command-line tool.
 //!
 //! `tabula FILE [ARGS]` is `tabula run FILE [ARGS]`, as with wasmtime. The
-//! tool's own output goes through [`Out`], so a reader that closes the pipe
+//! tool's own output goes through one writer, so a reader that closes the pipe
 //! early (`tabula dump big.wasm | head -1`) ends the output quietly.
 
 use std::ffi::OsString;
@@ -408,8 +408,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
 }
 
-/// Every export of `instance`, one per line, with its type: what
-/// `--invoke` can name.
+/// Every export of `module`, one per line, with its type: what `--invoke`
+/// could have named.
 fn list_exports(module: &Module) -> String {
     let mut lines = Vec::new();
     for export in module.exports() {
