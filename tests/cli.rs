@@ -642,3 +642,29 @@ fn a_closed_stdout_ends_the_output_quietly() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(stderr(&output), "");
 }
+
+#[test]
+fn timeout_ends_a_run_blocked_in_a_host_call() {
+    // `poll_oneoff` on a 10 s clock: no wasm runs to notice the interrupt.
+    let file = module_file(
+        "timeout-blocked",
+        "sleep.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "poll_oneoff"
+               (func $poll (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             ;; A clock subscription at 0: monotonic, 10 s from now.
+             (data (i32.const 16) "\01\00\00\00\00\00\00\00\00\e4\0b\54\02\00\00\00")
+             (func (export "_start")
+               (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#,
+    );
+    let started = std::time::Instant::now();
+    let output = tabula(&["run", "--timeout", "200ms", &file]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(134), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: timed out: the run did not end within --timeout 200ms\n"
+    );
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+}
