@@ -605,8 +605,9 @@ fn a_closed_stdout_ends_the_output_quietly() {
         r#"(module (func (export "f") (result i32) (i32.const 1)))
            (assert_return (invoke "f") (i32.const 1))"#,
     );
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 7] = [
         &["dump", &big],
+        &["--help"],
         &["opcodes"],
         &["run", "--invoke", "add", "examples/add.wat", "1", "2"],
         &["examples/hello.wat"],

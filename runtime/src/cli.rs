@@ -114,12 +114,18 @@ impl Out {
 
     /// Writes `text` as it is.
     fn text(&mut self, text: &str) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
         let result = self.stdout.write_all(text.as_bytes());
         self.check(result)
     }
 
     /// Writes one line.
     fn line(&mut self, line: fmt::Arguments<'_>) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
         let result = self
             .stdout
             .write_fmt(line)
@@ -128,13 +134,15 @@ impl Out {
     }
 
     fn flush(&mut self) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
         let result = self.stdout.flush();
         self.check(result)
     }
 
     fn check(&mut self, result: io::Result<()>) -> Result<(), Error> {
         match result {
-            _ if self.closed => Ok(()),
             Ok(()) => Ok(()),
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;
