@@ -167,3 +167,62 @@ fn disabled_proposals_are_refused() {
     // 2.0 itself has exactly one memory.
     assert!(Module::new(&Engine::default(), "(module (memory 1) (memory 1))").is_err());
 }
+
+#[test]
+fn proposals_tabula_does_not_implement_are_named() {
+    use tabula::binary::UnsupportedProposal as P;
+    let cases = [
+        (r#"(module (func $f (return_call $f)))"#, P::TailCalls),
+        (
+            r#"(module (type $t (func)) (table 1 funcref)
+                 (func (return_call_indirect (type $t) (i32.const 0))))"#,
+            P::TailCalls,
+        ),
+        (r#"(module (tag $e))"#, P::ExceptionHandling),
+        (
+            r#"(module (func (block $l (try_table (catch_all $l)))))"#,
+            P::ExceptionHandling,
+        ),
+        (r#"(module (memory i64 1))"#, P::Memory64),
+        (r#"(module (table i64 1 funcref))"#, P::Memory64),
+        (r#"(module (memory 1) (memory 1))"#, P::MultiMemory),
+        (
+            r#"(module (import "a" "m" (memory 1)) (memory 1))"#,
+            P::MultiMemory,
+        ),
+        (r#"(module (memory 1 1 shared))"#, P::Threads),
+        (r#"(module (func (atomic.fence)))"#, P::Threads),
+        (r#"(module (type (array (mut i32))))"#, P::Gc),
+        (
+            r#"(module (func (result i32) (ref.eq (ref.i31 (i32.const 1)) (ref.i31 (i32.const 1)))))"#,
+            P::Gc,
+        ),
+        (
+            r#"(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))"#,
+            P::FunctionReferences,
+        ),
+        (
+            r#"(module (func (param v128 v128) (result v128)
+                 (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))"#,
+            P::RelaxedSimd,
+        ),
+    ];
+    for (text, proposal) in cases {
+        let bytes = wat::parse_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        match Module::new(&Engine::default(), &bytes) {
+            Err(Error::Decode(e)) => {
+                assert_eq!(e.unsupported, Some(proposal), "{text}: {e}");
+                assert!(e.message.contains(proposal.name()), "{e}");
+                assert!(e.offset > 8 && e.offset < bytes.len(), "{text}: {e}");
+            }
+            other => panic!("{text}: expected {proposal:?}, got {other:?}"),
+        }
+    }
+    let tail_calls = P::TailCalls.to_string();
+    assert_eq!(tail_calls, "tail calls (WebAssembly 3.0) are not supported");
+    assert_eq!(P::Threads.standard(), None);
+    // Bytes no proposal defines are still malformed.
+    let err = decode(&module(&[0x05, 0x03, 0x01, 0x08, 0x00])).unwrap_err();
+    assert_eq!(err.unsupported, None);
+    assert!(err.message.contains("malformed limits flags"), "{err}");
+}

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use tabula::wasi::types::rights;
 use tabula::wasi::{self, Errno, Input, Output, WasiCtx, WasiCtxBuilder};
 use tabula::{Engine, Error, Linker, Module, Store, Trap, Val};
 
@@ -445,4 +446,244 @@ fn a_missing_directory_is_an_error_not_a_panic() {
         .preopened_dir("/no/such/directory", "x")
         .unwrap_err();
     assert!(error.to_string().contains("/no/such/directory"), "{error}");
+}
+
+/// A module with one export per WASI call the rights tests need, so that a
+/// test can make them in sequence on one instance and look at the errno of
+/// each. Memory: results at 0, an `fdstat` at 8, an iovec at 64 naming 16
+/// bytes at 128, the path "f" at 256 and "newdir" at 260.
+const RIGHTS_PROBE: &str = r#"(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_rights"
+    (func $set_rights (param i32 i64 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $filestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory"
+    (func $mkdir (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "\80\00\00\00\10\00\00\00")
+  (data (i32.const 128) "written by wasm\n")
+  (data (i32.const 256) "f")
+  (data (i32.const 260) "newdir")
+  (func (export "open") (param $dir i32) (param $oflags i32) (param $base i64) (param $inheriting i64) (result i32)
+    (call $path_open (local.get $dir) (i32.const 0) (i32.const 256) (i32.const 1)
+      (local.get $oflags) (local.get $base) (local.get $inheriting) (i32.const 0) (i32.const 0)))
+  (func (export "fdstat") (param i32) (result i32) (call $fdstat_get (local.get 0) (i32.const 8)))
+  (func (export "set_rights") (param i32 i64 i64) (result i32)
+    (call $set_rights (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "read") (param i32) (result i32)
+    (call $fd_read (local.get 0) (i32.const 64) (i32.const 1) (i32.const 0)))
+  (func (export "write") (param i32) (result i32)
+    (call $fd_write (local.get 0) (i32.const 64) (i32.const 1) (i32.const 0)))
+  (func (export "seek") (param i32 i64 i32) (result i32)
+    (call $fd_seek (local.get 0) (local.get 1) (local.get 2) (i32.const 0)))
+  (func (export "tell") (param i32) (result i32) (call $fd_tell (local.get 0) (i32.const 0)))
+  (func (export "filestat") (param i32) (result i32) (call $filestat_get (local.get 0) (i32.const 512)))
+  (func (export "mkdir") (param i32) (result i32) (call $mkdir (local.get 0) (i32.const 260) (i32.const 6))))"#;
+
+/// An instance of [`RIGHTS_PROBE`] with `dir` pre-opened as fd 3.
+struct RightsProbe {
+    store: Store<WasiCtx>,
+    instance: tabula::Instance,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl RightsProbe {
+    fn new(dir: &Path) -> Self {
+        let engine = Engine::default();
+        let module = Module::new(&engine, RIGHTS_PROBE).unwrap();
+        let (stdout, buffer) = Output::capture();
+        let mut builder = WasiCtxBuilder::new();
+        builder.stdin(Input::Null).stdout(stdout);
+        builder.preopened_dir(dir, "/sandbox").unwrap();
+        let mut store = Store::new(&engine, builder.build());
+        let mut linker = Linker::<WasiCtx>::new(&engine);
+        wasi::add_to_linker(&mut linker, |ctx| ctx).unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        RightsProbe {
+            store,
+            instance,
+            stdout: buffer,
+        }
+    }
+
+    /// Calls export `name`; the errno it returns.
+    fn call(&mut self, name: &str, args: &[Val]) -> Errno {
+        let func = self.instance.get_func(&self.store, name).unwrap();
+        let mut results = [Val::I32(-1)];
+        func.call(&mut self.store, args, &mut results).unwrap();
+        Errno(results[0].i32().unwrap() as u16)
+    }
+
+    fn u64_at(&self, offset: usize) -> u64 {
+        let memory = self.instance.get_memory(&self.store, "memory").unwrap();
+        let bytes = &memory.data(&self.store)[offset..offset + 8];
+        u64::from_le_bytes(bytes.try_into().unwrap())
+    }
+
+    /// Opens "f" beneath fd 3; the new descriptor.
+    fn open(&mut self, oflags: i32, base: u64, inheriting: u64) -> Result<i32, Errno> {
+        let args = [
+            Val::I32(3),
+            Val::I32(oflags),
+            Val::I64(base as i64),
+            Val::I64(inheriting as i64),
+        ];
+        match self.call("open", &args) {
+            Errno::SUCCESS => Ok(self.u64_at(0) as u32 as i32),
+            errno => Err(errno),
+        }
+    }
+
+    /// `fd_fdstat_get`'s (base, inheriting) rights of `fd`.
+    fn rights(&mut self, fd: i32) -> (u64, u64) {
+        assert_eq!(self.call("fdstat", &[Val::I32(fd)]), Errno::SUCCESS);
+        (self.u64_at(16), self.u64_at(24))
+    }
+
+    fn set_rights(&mut self, fd: i32, base: u64, inheriting: u64) -> Errno {
+        let args = [
+            Val::I32(fd),
+            Val::I64(base as i64),
+            Val::I64(inheriting as i64),
+        ];
+        self.call("set_rights", &args)
+    }
+
+    fn on(&mut self, name: &str, fd: i32) -> Errno {
+        self.call(name, &[Val::I32(fd)])
+    }
+}
+
+/// What wasi-libc asks for when it opens a file `O_RDONLY`: every right but
+/// the writing ones (the bits above the defined rights included).
+const LIBC_READ_ONLY: u64 =
+    !(rights::FD_DATASYNC | rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
+
+#[test]
+fn rights_say_what_a_descriptor_can_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), "contents").unwrap();
+    let mut probe = RightsProbe::new(dir.path());
+
+    let (dir_base, dir_inheriting) = probe.rights(3);
+    assert_ne!(dir_base & rights::PATH_OPEN, 0);
+    assert_ne!(dir_base & rights::FD_READDIR, 0);
+    assert_eq!(
+        dir_base & (rights::FD_READ | rights::FD_WRITE),
+        0,
+        "{dir_base:#x}"
+    );
+    assert_ne!(dir_inheriting & rights::FD_WRITE, 0);
+
+    let fd = probe.open(0, LIBC_READ_ONLY, 0).unwrap();
+    let (base, inheriting) = probe.rights(fd);
+    assert_ne!(base & rights::FD_READ, 0);
+    assert_ne!(base & rights::FD_SEEK, 0);
+    assert_eq!(base & rights::FD_WRITE, 0, "opened read-only: {base:#x}");
+    assert_eq!(
+        base & rights::PATH_OPEN,
+        0,
+        "a file opens nothing: {base:#x}"
+    );
+    assert_eq!(inheriting, 0);
+    // Never granted is not the same as dropped: the host's own errno.
+    assert_eq!(probe.on("write", fd), Errno::BADF);
+
+    let fd = probe.open(0, rights::FD_WRITE, 0).unwrap();
+    let (base, _) = probe.rights(fd);
+    assert_ne!(base & rights::FD_WRITE, 0);
+    assert_eq!(base & rights::FD_READ, 0, "opened write-only: {base:#x}");
+
+    let (stdin, _) = probe.rights(0);
+    let (stdout, _) = probe.rights(1);
+    assert_ne!(stdin & rights::FD_READ, 0);
+    assert_eq!(stdin & rights::FD_WRITE, 0);
+    assert_ne!(stdout & rights::FD_WRITE, 0);
+    assert_eq!(stdout & (rights::FD_READ | rights::FD_SEEK), 0);
+}
+
+#[test]
+fn dropped_rights_fail_with_notcapable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), "contents").unwrap();
+    let mut probe = RightsProbe::new(dir.path());
+    // stdout without fd_write writes nothing.
+    assert_eq!(probe.on("write", 1), Errno::SUCCESS);
+    assert_eq!(probe.set_rights(1, 0, 0), Errno::SUCCESS);
+    assert_eq!(probe.on("write", 1), Errno::NOTCAPABLE);
+    assert_eq!(
+        String::from_utf8(probe.stdout.lock().unwrap().clone()).unwrap(),
+        "written by wasm\n"
+    );
+
+    let fd = probe.open(0, LIBC_READ_ONLY, 0).unwrap();
+    let (base, _) = probe.rights(fd);
+    assert_eq!(probe.on("read", fd), Errno::SUCCESS);
+
+    // Drop fd_read: reading fails, the rest still works.
+    let without_read = base & !rights::FD_READ;
+    assert_eq!(probe.set_rights(fd, without_read, 0), Errno::SUCCESS);
+    assert_eq!(probe.rights(fd).0, without_read);
+    assert_eq!(probe.on("read", fd), Errno::NOTCAPABLE);
+    assert_eq!(Errno::NOTCAPABLE.0, 76);
+    assert_eq!(probe.on("filestat", fd), Errno::SUCCESS);
+    // A dropped right cannot be taken back, nor a right added.
+    assert_eq!(probe.set_rights(fd, base, 0), Errno::NOTCAPABLE);
+    assert_eq!(
+        probe.set_rights(fd, without_read | rights::FD_WRITE, 0),
+        Errno::NOTCAPABLE
+    );
+    assert_eq!(probe.on("read", fd), Errno::NOTCAPABLE);
+
+    // fd_seek needs fd_seek; asking where one is needs only fd_tell.
+    let without_seek = without_read & !(rights::FD_SEEK | rights::FD_FILESTAT_GET);
+    assert_eq!(probe.set_rights(fd, without_seek, 0), Errno::SUCCESS);
+    let seek = |probe: &mut RightsProbe, offset: i64, whence: i32| {
+        probe.call("seek", &[Val::I32(fd), Val::I64(offset), Val::I32(whence)])
+    };
+    assert_eq!(seek(&mut probe, 2, 0), Errno::NOTCAPABLE);
+    assert_eq!(seek(&mut probe, 0, 1), Errno::SUCCESS);
+    assert_eq!(probe.on("tell", fd), Errno::SUCCESS);
+    assert_eq!(probe.on("filestat", fd), Errno::NOTCAPABLE);
+}
+
+#[test]
+fn a_directory_passes_on_only_the_rights_it_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), "contents").unwrap();
+    let mut probe = RightsProbe::new(dir.path());
+    let (base, inheriting) = probe.rights(3);
+
+    // Files opened through it can no longer be written.
+    let keep = inheriting & !rights::FD_WRITE;
+    assert_eq!(probe.set_rights(3, base, keep), Errno::SUCCESS);
+    assert_eq!(probe.open(0, rights::FD_WRITE, 0), Err(Errno::NOTCAPABLE));
+    let fd = probe.open(0, LIBC_READ_ONLY & keep, 0).unwrap();
+    assert_eq!(probe.rights(fd).0 & rights::FD_WRITE, 0);
+
+    // Path operations need the directory's own rights.
+    assert_eq!(
+        probe.set_rights(3, base & !rights::PATH_CREATE_DIRECTORY, keep),
+        Errno::SUCCESS
+    );
+    assert_eq!(probe.on("mkdir", 3), Errno::NOTCAPABLE);
+    assert!(!dir.path().join("newdir").exists());
+    assert_eq!(
+        probe.set_rights(
+            3,
+            base & !(rights::PATH_CREATE_DIRECTORY | rights::PATH_OPEN),
+            keep
+        ),
+        Errno::SUCCESS
+    );
+    assert_eq!(
+        probe.open(0, LIBC_READ_ONLY & keep, 0),
+        Err(Errno::NOTCAPABLE)
+    );
 }

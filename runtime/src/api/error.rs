@@ -12,8 +12,9 @@ pub enum Error {
     /// The text format could not be parsed.
     #[error("{0}")]
     Text(String),
-    /// The binary is malformed.
-    #[error("malformed module: {0}")]
+    /// The binary is malformed, or uses a proposal Tabula does not
+    /// implement (then [`DecodeError::unsupported`] names it).
+    #[error("{kind}{0}", kind = if .0.unsupported.is_some() { "" } else { "malformed module: " })]
     Decode(#[from] DecodeError),
     /// The module is invalid.
     #[error("invalid module: {0}")]

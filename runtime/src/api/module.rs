@@ -52,6 +52,28 @@ fn to_binary(bytes: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
     }
 }
 
+/// A body that failed to decode during validation, as a [`DecodeError`]
+/// naming its proposal when the instruction belongs to one Tabula does not
+/// implement. Validation reports only a message; decoding the one
+/// instruction again at the error's offset recovers the typed error.
+fn unsupported_in_body(
+    module: &binary::Module,
+    features: &crate::Features,
+    error: crate::validate::ValidationError,
+) -> Error {
+    if error.malformed {
+        if let Some(bytes) = module.bytes.get(error.offset..) {
+            let mut reader = binary::Reader::with_base(bytes, error.offset);
+            if let Err(decode) = binary::Instruction::decode(&mut reader, features) {
+                if decode.unsupported.is_some() {
+                    return Error::Decode(decode);
+                }
+            }
+        }
+    }
+    Error::Validation(error)
+}
+
 impl Module {
     /// Decodes, validates and compiles a module in binary or text form.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
@@ -68,7 +90,8 @@ impl Module {
             interrupts: engine.config().interruptible,
             trace: engine.config().trace,
         };
-        let context = crate::validate::validate_with(&module, &features, instrumentation)?;
+        let context = crate::validate::validate_with(&module, &features, instrumentation)
+            .map_err(|error| unsupported_in_body(&module, &features, error))?;
         let funcs = module.code.iter().map(|_| LazyFunc::new()).collect();
         Ok(Module {
             compiled: Arc::new(CompiledModule {

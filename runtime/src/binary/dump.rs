@@ -7,7 +7,7 @@ use core::fmt::Write;
 
 use super::instruction::Instruction;
 use super::module::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Module};
-use super::reader::DecodeError;
+use super::reader::{DecodeError, Reader};
 use crate::features::Features;
 use crate::types::ValType;
 
@@ -29,6 +29,36 @@ fn func_name(module: &Module, index: u32) -> String {
 
 /// Writes `module` as text, decoding every function body.
 pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError> {
+    write_module(module, features, None)
+}
+
+/// Writes `module` as text with a failure marked: a line `^ message` under
+/// the instruction at byte `offset`, or at the end of the listing when no
+/// instruction starts there. A body that cannot be decoded is listed up to
+/// the instruction that fails. For modules that decode but do not validate.
+pub fn dump_marked(module: &Module, features: &Features, offset: usize, message: &str) -> String {
+    // With a mark, a body's decoding error ends that body's listing instead
+    // of the whole listing.
+    write_module(module, features, Some((offset, message))).unwrap_or_default()
+}
+
+/// The line that marks a failure: a caret under the instruction column.
+fn mark_line(w: &mut String, depth: usize, message: &str) {
+    writeln!(
+        w,
+        "  {:6}  {}^ {message}",
+        "",
+        "  ".repeat(depth.saturating_sub(1))
+    )
+    .ok();
+}
+
+fn write_module(
+    module: &Module,
+    features: &Features,
+    mark: Option<(usize, &str)>,
+) -> Result<String, DecodeError> {
+    let mut marked = false;
     let mut out = String::new();
     // Writing to a String cannot fail.
     let w = &mut out;
@@ -161,7 +191,28 @@ pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError>
         )
         .ok();
         let mut depth = 1usize;
-        for (offset, instruction) in module.body_instructions(body, features)? {
+        let mut reader = Reader::with_base(&module.bytes[body.code.clone()], body.code.start);
+        while !reader.is_empty() {
+            let offset = reader.offset();
+            let instruction = match Instruction::decode(&mut reader, features) {
+                Ok(instruction) => instruction,
+                Err(error) => match mark {
+                    Some((_, message)) if !marked => {
+                        writeln!(
+                            w,
+                            "  {:06x}: {}?",
+                            error.offset,
+                            "  ".repeat(depth.saturating_sub(1))
+                        )
+                        .ok();
+                        mark_line(w, depth, message);
+                        marked = true;
+                        break;
+                    }
+                    Some(_) => break,
+                    None => return Err(error),
+                },
+            };
             if matches!(instruction, Instruction::End | Instruction::Else) {
                 depth = depth.saturating_sub(1);
             }
@@ -171,6 +222,12 @@ pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError>
                 "  ".repeat(depth.saturating_sub(1))
             )
             .ok();
+            if let Some((at, message)) = mark {
+                if at == offset && !marked {
+                    mark_line(w, depth, message);
+                    marked = true;
+                }
+            }
             if matches!(
                 instruction,
                 Instruction::Block { .. }
@@ -184,6 +241,9 @@ pub fn dump(module: &Module, features: &Features) -> Result<String, DecodeError>
     }
     for (name, range) in &module.custom_sections {
         writeln!(w, "custom \"{name}\": {} bytes", range.len()).ok();
+    }
+    if let Some((_, message)) = mark.filter(|_| !marked) {
+        writeln!(w, "^ {message}").ok();
     }
     Ok(out)
 }

@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::reader::{DecodeError, Reader};
+use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::types::{RefType, ValType};
 
 /// A memory access immediate: alignment exponent and static offset.
@@ -221,8 +221,9 @@ impl Reader<'_> {
     pub fn read_valtype(&mut self) -> Result<ValType, DecodeError> {
         let offset = self.offset();
         let byte = self.read_u8()?;
-        ValType::from_byte(byte).ok_or_else(|| {
-            DecodeError::new(offset, alloc::format!("malformed value type {byte:#04x}"))
+        ValType::from_byte(byte).ok_or_else(|| match UnsupportedProposal::of_type(byte) {
+            Some(proposal) => DecodeError::unsupported(offset, proposal),
+            None => DecodeError::new(offset, alloc::format!("malformed value type {byte:#04x}")),
         })
     }
 
@@ -232,10 +233,13 @@ impl Reader<'_> {
         match self.read_u8()? {
             0x70 => Ok(RefType::FuncRef),
             0x6F => Ok(RefType::ExternRef),
-            byte => Err(DecodeError::new(
-                offset,
-                alloc::format!("malformed reference type {byte:#04x}"),
-            )),
+            byte => Err(match UnsupportedProposal::of_type(byte) {
+                Some(proposal) => DecodeError::unsupported(offset, proposal),
+                None => DecodeError::new(
+                    offset,
+                    alloc::format!("malformed reference type {byte:#04x}"),
+                ),
+            }),
         }
     }
 

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::instruction::Instruction;
-use super::reader::{DecodeError, Reader};
+use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::features::Features;
 use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 
@@ -239,6 +239,13 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         }
         let contents = reader.read_bytes(size)?;
         let mut section = Reader::with_base(contents, start);
+        if id == 13 {
+            // The tag section.
+            return Err(DecodeError::unsupported(
+                id_offset,
+                UnsupportedProposal::ExceptionHandling,
+            ));
+        }
         if id != 0 {
             let order = SECTION_ORDER
                 .iter()
@@ -298,6 +305,18 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         }
         if !section.is_empty() {
             return Err(section.error("section size mismatch"));
+        }
+        let memories = module.memories.len()
+            + module
+                .imports
+                .iter()
+                .filter(|i| matches!(i.kind, ImportKind::Memory(_)))
+                .count();
+        if memories > 1 {
+            return Err(DecodeError::unsupported(
+                start,
+                UnsupportedProposal::MultiMemory,
+            ));
         }
     }
     if module.code.len() != module.functions.len() {
@@ -360,11 +379,18 @@ fn read_names(reader: &mut Reader<'_>) -> Result<Names, DecodeError> {
 
 fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
     let offset = reader.offset();
-    if reader.read_u8()? != 0x60 {
-        return Err(DecodeError::new(
-            offset,
-            "integer representation too long: expected function type 0x60",
-        ));
+    match reader.read_u8()? {
+        0x60 => {}
+        // Recursive, sub, struct and array types.
+        0x4e | 0x4f | 0x50 | 0x5e | 0x5f => {
+            return Err(DecodeError::unsupported(offset, UnsupportedProposal::Gc))
+        }
+        _ => {
+            return Err(DecodeError::new(
+                offset,
+                "integer representation too long: expected function type 0x60",
+            ))
+        }
     }
     let params = reader.read_vec(1, |r| r.read_valtype())?;
     let results = reader.read_vec(1, |r| r.read_valtype())?;
@@ -382,6 +408,15 @@ fn read_limits(reader: &mut Reader<'_>) -> Result<Limits, DecodeError> {
             min: reader.read_var_u32()?,
             max: Some(reader.read_var_u32()?),
         }),
+        // Shared limits, then 64-bit ones (shared or not).
+        0x02 | 0x03 => Err(DecodeError::unsupported(
+            offset,
+            UnsupportedProposal::Threads,
+        )),
+        0x04..=0x07 => Err(DecodeError::unsupported(
+            offset,
+            UnsupportedProposal::Memory64,
+        )),
         _ => Err(DecodeError::new(
             offset,
             "integer too large: malformed limits flags",

@@ -7,13 +7,115 @@ use core::fmt;
 
 use crate::features::{Features, Proposal};
 
-/// A malformed module: what was wrong and where.
+/// A WebAssembly proposal whose encodings the decoder recognises but
+/// Tabula does not implement: a module using one is refused by name, not
+/// as malformed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UnsupportedProposal {
+    /// `return_call` and `return_call_indirect` (0x12, 0x13).
+    TailCalls,
+    /// The tag section (id 13), `try_table`, `throw` and the legacy
+    /// `try`/`catch` instructions, `exnref`.
+    ExceptionHandling,
+    /// 64-bit memories and tables (limits flags 0x04 to 0x07).
+    Memory64,
+    /// More than one memory.
+    MultiMemory,
+    /// Typed function references: `call_ref`, `ref.as_non_null`,
+    /// `br_on_null`, `br_on_non_null`, `(ref null? ht)` types.
+    FunctionReferences,
+    /// Garbage collection: the 0xFB instructions, `ref.eq`, struct, array
+    /// and recursive types and their heap types.
+    Gc,
+    /// Threads: the 0xFE atomics and shared memories.
+    Threads,
+    /// Relaxed SIMD (0xFD 0x100 to 0x113).
+    RelaxedSimd,
+}
+
+impl UnsupportedProposal {
+    /// The proposal's name, as the sentence "NAME is not supported" uses it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            UnsupportedProposal::TailCalls => "tail calls",
+            UnsupportedProposal::ExceptionHandling => "exception handling",
+            UnsupportedProposal::Memory64 => "memory64",
+            UnsupportedProposal::MultiMemory => "multiple memories",
+            UnsupportedProposal::FunctionReferences => "typed function references",
+            UnsupportedProposal::Gc => "garbage collection (GC)",
+            UnsupportedProposal::Threads => "threads and atomics",
+            UnsupportedProposal::RelaxedSimd => "relaxed SIMD",
+        }
+    }
+
+    /// The standard the proposal became part of, if any yet.
+    pub const fn standard(self) -> Option<&'static str> {
+        match self {
+            UnsupportedProposal::Threads => None,
+            _ => Some("WebAssembly 3.0"),
+        }
+    }
+
+    /// Whether its name reads as a plural ("tail calls are").
+    const fn plural(self) -> bool {
+        matches!(
+            self,
+            UnsupportedProposal::TailCalls
+                | UnsupportedProposal::MultiMemory
+                | UnsupportedProposal::FunctionReferences
+                | UnsupportedProposal::Threads
+        )
+    }
+
+    /// The proposal an opcode the table does not know belongs to, if any.
+    pub const fn of_opcode(prefix: Option<u8>, code: u32) -> Option<Self> {
+        use UnsupportedProposal::*;
+        Some(match (prefix, code) {
+            (None, 0x12 | 0x13) => TailCalls,
+            (None, 0x06..=0x0a | 0x18 | 0x19 | 0x1f) => ExceptionHandling,
+            (None, 0x14 | 0x15 | 0xd4..=0xd6) => FunctionReferences,
+            (None, 0xd3 | 0xfb) => Gc,
+            (None, 0xfe) => Threads,
+            (Some(0xfd), 0x100..=0x113) => RelaxedSimd,
+            _ => return None,
+        })
+    }
+
+    /// The proposal a value, reference or heap type byte belongs to, if any.
+    pub const fn of_type(byte: u8) -> Option<Self> {
+        use UnsupportedProposal::*;
+        Some(match byte {
+            0x63 | 0x64 => FunctionReferences,
+            0x69 | 0x74 => ExceptionHandling,
+            0x6a..=0x6e | 0x71..=0x73 => Gc,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for UnsupportedProposal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        if let Some(standard) = self.standard() {
+            write!(f, " ({standard})")?;
+        }
+        let verb = if self.plural() { "are" } else { "is" };
+        write!(f, " {verb} not supported")
+    }
+}
+
+/// A malformed module, or one that uses a proposal Tabula does not
+/// implement: what was wrong and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError {
     /// Byte offset from the start of the module.
     pub offset: usize,
     /// What was wrong, in the spec testsuite's wording where it has one.
     pub message: String,
+    /// The proposal the bytes belong to, when they are well-formed under a
+    /// proposal Tabula does not implement rather than malformed.
+    pub unsupported: Option<UnsupportedProposal>,
 }
 
 impl DecodeError {
@@ -22,11 +124,25 @@ impl DecodeError {
         DecodeError {
             offset,
             message: message.into(),
+            unsupported: None,
         }
     }
 
-    /// An opcode the table does not know.
+    /// Bytes at `offset` that use `proposal`.
+    pub fn unsupported(offset: usize, proposal: UnsupportedProposal) -> Self {
+        DecodeError {
+            offset,
+            message: alloc::format!("{proposal}"),
+            unsupported: Some(proposal),
+        }
+    }
+
+    /// An opcode the table does not know: named by its proposal when it
+    /// belongs to one.
     pub fn illegal_opcode(offset: usize, prefix: Option<u8>, code: u32) -> Self {
+        if let Some(proposal) = UnsupportedProposal::of_opcode(prefix, code) {
+            return DecodeError::unsupported(offset, proposal);
+        }
         let message = match prefix {
             Some(prefix) => alloc::format!("illegal opcode {prefix:#04x} {code:#x}"),
             None => alloc::format!("illegal opcode {code:#04x}"),

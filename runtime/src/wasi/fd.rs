@@ -4,7 +4,7 @@ use cap_fs_ext::{FileTypeExt, MetadataExt};
 use cap_std::fs::Metadata;
 
 use super::errno::Errno;
-use super::fd_table::{Descriptor, OpenFile};
+use super::fd_table::{Descriptor, OpenFile, Rights};
 use super::guest_memory::{GuestMemory, IoVec};
 use super::types::{advice, fdflags, filetype, fstflags, preopentype, rights, whence};
 use super::{Args, HostResult, WasiCtx};
@@ -189,6 +189,7 @@ pub(crate) fn fd_advise(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>)
     if advice > u32::from(advice::LAST) {
         return Err(Errno::INVAL.into());
     }
+    cx.fds.require(fd, rights::FD_ADVISE)?;
     let file = cx.fds.file(fd)?;
     // Advice is only advice: where the host has no `posix_fadvise`, ignoring
     // it is a correct implementation.
@@ -213,6 +214,7 @@ pub(crate) fn fd_advise(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>)
 
 pub(crate) fn fd_allocate(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, offset, len) = (a.u32(0), a.u64(1), a.u64(2));
+    cx.fds.require(fd, rights::FD_ALLOCATE)?;
     let file = cx.fds.file(fd)?;
     let end = offset.checked_add(len).ok_or(Errno::FBIG)?;
     if end > i64::MAX as u64 {
@@ -241,18 +243,19 @@ pub(crate) fn fd_close(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>) 
 }
 
 pub(crate) fn fd_datasync(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
+    cx.fds.require(a.u32(0), rights::FD_DATASYNC)?;
     cx.fds.file(a.u32(0))?.file.sync_data()?;
     Ok(())
 }
 
 pub(crate) fn fd_sync(cx: &mut WasiCtx, _: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
+    cx.fds.require(a.u32(0), rights::FD_SYNC)?;
     cx.fds.file(a.u32(0))?.file.sync_all()?;
     Ok(())
 }
 
-/// The file type, flags and rights `fd_fdstat_get` reports, as wasmtime
-/// computes them.
-fn fdstat(descriptor: &Descriptor) -> Result<(u8, u16, u64, u64), Errno> {
+/// The file type and flags `fd_fdstat_get` reports, as wasmtime computes them.
+fn fdstat(descriptor: &Descriptor) -> Result<(u8, u16), Errno> {
     let tty = |yes: bool| {
         if yes {
             filetype::CHARACTER_DEVICE
@@ -261,50 +264,12 @@ fn fdstat(descriptor: &Descriptor) -> Result<(u8, u16, u64, u64), Errno> {
         }
     };
     Ok(match descriptor {
-        Descriptor::Stdin(stdin) => (
-            tty(stdin.is_terminal()),
-            0,
-            rights::FD_READ,
-            rights::FD_READ,
-        ),
-        Descriptor::Stdout(out) => (
-            tty(out.is_terminal(false)),
-            0,
-            rights::FD_WRITE,
-            rights::FD_WRITE,
-        ),
-        Descriptor::Stderr(out) => (
-            tty(out.is_terminal(true)),
-            0,
-            rights::FD_WRITE,
-            rights::FD_WRITE,
-        ),
-        Descriptor::Dir(dir) if dir.preopen.is_some() => (
-            filetype::DIRECTORY,
-            0,
-            rights::PREOPEN_BASE,
-            rights::PREOPEN_INHERITING,
-        ),
-        Descriptor::Dir(_) => {
-            let base = rights::ALL
-                & !(rights::FD_SEEK
-                    | rights::FD_FILESTAT_SET_SIZE
-                    | rights::PATH_FILESTAT_SET_SIZE
-                    | rights::FD_WRITE);
-            // wasmtime passes on only the directory's own rights, which
-            // would keep files opened through it from being written; pass
-            // on what a pre-opened directory does.
-            (filetype::DIRECTORY, 0, base, rights::PREOPEN_INHERITING)
-        }
+        Descriptor::Stdin(stdin) => (tty(stdin.is_terminal()), 0),
+        Descriptor::Stdout(out) => (tty(out.is_terminal(false)), 0),
+        Descriptor::Stderr(out) => (tty(out.is_terminal(true)), 0),
+        Descriptor::Dir(_) => (filetype::DIRECTORY, 0),
         Descriptor::File(file) => {
             let ty = filetype_of(Metadata::from_file(&file.file)?.file_type());
-            let mut base = rights::ALL;
-            if !file.readable {
-                base &= !(rights::FD_READ | rights::FD_READDIR);
-            }
-            if !file.writable {
-                base &= !rights::FD_WRITE;
-            }
             let mut flags = 0;
             if file.append {
                 flags |= fdflags::APPEND;
@@ -312,7 +277,7 @@ fn fdstat(descriptor: &Descriptor) -> Result<(u8, u16, u64, u64), Errno> {
             if file.nonblock {
                 flags |= fdflags::NONBLOCK;
             }
-            (ty, flags, base, base)
+            (ty, flags)
         }
     })
 }
@@ -324,12 +289,12 @@ pub(crate) fn fd_fdstat_get(
 ) -> HostResult {
     let (fd, ptr) = (a.u32(0), a.u32(1));
     let entry = cx.fds.entry(fd)?;
-    let (ty, flags, base, inheriting) = fdstat(&entry.descriptor)?;
+    let (ty, flags) = fdstat(&entry.descriptor)?;
     let mut bytes = [0u8; 24];
     bytes[0] = ty;
     bytes[2..4].copy_from_slice(&flags.to_le_bytes());
-    bytes[8..16].copy_from_slice(&(base & entry.rights_mask.0).to_le_bytes());
-    bytes[16..24].copy_from_slice(&(inheriting & entry.rights_mask.1).to_le_bytes());
+    bytes[8..16].copy_from_slice(&entry.rights.base.to_le_bytes());
+    bytes[16..24].copy_from_slice(&entry.rights.inheriting.to_le_bytes());
     mem.write(ptr, &bytes)?;
     Ok(())
 }
@@ -340,6 +305,7 @@ pub(crate) fn fd_fdstat_set_flags(
     a: &Args<'_>,
 ) -> HostResult {
     let (fd, flags) = (a.u32(0), a.u32(1));
+    cx.fds.require(fd, rights::FD_FDSTAT_SET_FLAGS)?;
     let file = cx.fds.file(fd)?;
     // Only append and nonblock can change after opening, as in wasmtime.
     if flags & u32::from(fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 || flags > 0xffff {
@@ -357,14 +323,11 @@ pub(crate) fn fd_fdstat_set_rights(
 ) -> HostResult {
     let (fd, base, inheriting) = (a.u32(0), a.u64(1), a.u64(2));
     let entry = cx.fds.entry_mut(fd)?;
-    let (_, _, have_base, have_inheriting) = fdstat(&entry.descriptor)?;
-    let have_base = have_base & entry.rights_mask.0;
-    let have_inheriting = have_inheriting & entry.rights_mask.1;
     // Rights can only be dropped, never gained.
-    if base & !have_base != 0 || inheriting & !have_inheriting != 0 {
+    if base & !entry.rights.base != 0 || inheriting & !entry.rights.inheriting != 0 {
         return Err(Errno::NOTCAPABLE.into());
     }
-    entry.rights_mask = (base, inheriting);
+    entry.rights = Rights { base, inheriting };
     Ok(())
 }
 
@@ -374,7 +337,7 @@ pub(crate) fn fd_filestat_get(
     a: &Args<'_>,
 ) -> HostResult {
     let (fd, ptr) = (a.u32(0), a.u32(1));
-    let stat = match cx.fds.get(fd)? {
+    let stat = match &cx.fds.with_rights(fd, rights::FD_FILESTAT_GET)?.descriptor {
         // Streams have no file behind them: only their type, as in wasmtime.
         descriptor @ (Descriptor::Stdin(_) | Descriptor::Stdout(_) | Descriptor::Stderr(_)) => {
             Filestat {
@@ -395,6 +358,7 @@ pub(crate) fn fd_filestat_set_size(
     a: &Args<'_>,
 ) -> HostResult {
     let (fd, size) = (a.u32(0), a.u64(1));
+    cx.fds.require(fd, rights::FD_FILESTAT_SET_SIZE)?;
     cx.fds.file(fd)?.file.set_len(size)?;
     Ok(())
 }
@@ -450,7 +414,11 @@ pub(crate) fn fd_filestat_set_times(
     use cap_fs_ext::DirExt;
     let (fd, atim, mtim, flags) = (a.u32(0), a.u64(1), a.u64(2), a.u32(3));
     let (atim, mtim) = time_specs(atim, mtim, flags)?;
-    match cx.fds.get(fd)? {
+    match &cx
+        .fds
+        .with_rights(fd, rights::FD_FILESTAT_SET_TIMES)?
+        .descriptor
+    {
         Descriptor::File(file) => {
             let mut times = std::fs::FileTimes::new();
             let now = std::time::SystemTime::now();
@@ -475,6 +443,7 @@ pub(crate) fn fd_filestat_set_times(
 
 pub(crate) fn fd_pread(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, iovs, iovs_len, offset, nread) = (a.u32(0), a.u32(1), a.u32(2), a.u64(3), a.u32(4));
+    cx.fds.require(fd, rights::FD_READ | rights::FD_SEEK)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match cx.fds.get_mut(fd)? {
         Descriptor::File(file) => read_file_at(&file.file, mem, &iovs, offset)?,
@@ -487,6 +456,7 @@ pub(crate) fn fd_pread(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>
 
 pub(crate) fn fd_pwrite(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, iovs, iovs_len, offset, nwritten) = (a.u32(0), a.u32(1), a.u32(2), a.u64(3), a.u32(4));
+    cx.fds.require(fd, rights::FD_WRITE | rights::FD_SEEK)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match cx.fds.get_mut(fd)? {
         // As on Linux, a file in append mode appends whatever the offset.
@@ -503,6 +473,7 @@ pub(crate) fn fd_pwrite(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_
 
 pub(crate) fn fd_read(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, iovs, iovs_len, nread) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3));
+    cx.fds.require(fd, rights::FD_READ)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match cx.fds.get_mut(fd)? {
         Descriptor::File(file) => {
@@ -524,6 +495,7 @@ pub(crate) fn fd_read(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>)
 
 pub(crate) fn fd_write(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, iovs, iovs_len, nwritten) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3));
+    cx.fds.require(fd, rights::FD_WRITE)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let bytes = mem.gather(&iovs);
     let n = match cx.fds.get_mut(fd)? {
@@ -611,6 +583,7 @@ fn name_bytes(name: std::ffi::OsString) -> Vec<u8> {
 
 pub(crate) fn fd_readdir(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, buf, buf_len, cookie, bufused) = (a.u32(0), a.u32(1), a.u32(2), a.u64(3), a.u32(4));
+    cx.fds.require(fd, rights::FD_READDIR)?;
     mem.slice(buf, buf_len)?;
     let dir = &cx.fds.dir(fd)?.dir;
     // The cookie is an index into ".", ".." and then the entries in the
@@ -672,6 +645,13 @@ fn seekable(cx: &mut WasiCtx, fd: u32) -> Result<&mut OpenFile, Errno> {
 
 pub(crate) fn fd_seek(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, offset, how, result) = (a.u32(0), a.u64(1) as i64, a.u32(2), a.u32(3));
+    // Asking for the offset without moving it is `fd_tell`'s right.
+    let needed = if offset == 0 && how == u32::from(whence::CUR) {
+        rights::FD_TELL
+    } else {
+        rights::FD_SEEK
+    };
+    cx.fds.require(fd, needed)?;
     let file = seekable(cx, fd)?;
     let base = match u8::try_from(how) {
         Ok(whence::SET) => 0,
@@ -690,6 +670,7 @@ pub(crate) fn fd_seek(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>)
 
 pub(crate) fn fd_tell(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<'_>) -> HostResult {
     let (fd, result) = (a.u32(0), a.u32(1));
+    cx.fds.require(fd, rights::FD_TELL)?;
     let position = seekable(cx, fd)?.position;
     mem.write_u64(result, position)?;
     Ok(())

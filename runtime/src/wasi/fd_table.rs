@@ -46,13 +46,79 @@ pub(crate) enum Descriptor {
     Dir(OpenDir),
 }
 
+/// A descriptor's rights: what it may do itself (`base`), and what
+/// descriptors opened through it may have (`inheriting`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rights {
+    pub(crate) base: u64,
+    pub(crate) inheriting: u64,
+}
+
+impl Rights {
+    /// Both sets limited to `other`'s.
+    pub(crate) fn intersect(self, other: Rights) -> Rights {
+        Rights {
+            base: self.base & other.base,
+            inheriting: self.inheriting & other.inheriting,
+        }
+    }
+}
+
+impl Descriptor {
+    /// Everything this kind of descriptor can do: the rights it starts with.
+    pub(crate) fn full_rights(&self) -> Rights {
+        let stream = |own: u64| Rights {
+            base: own | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE,
+            inheriting: 0,
+        };
+        match self {
+            Descriptor::Stdin(_) => stream(rights::FD_READ),
+            Descriptor::Stdout(_) | Descriptor::Stderr(_) => stream(rights::FD_WRITE),
+            Descriptor::Dir(_) => Rights {
+                base: rights::DIRECTORY_BASE,
+                inheriting: rights::DIRECTORY_INHERITING,
+            },
+            Descriptor::File(file) => {
+                let mut base = rights::FILE_BASE;
+                if !file.readable {
+                    base &= !rights::FD_READ;
+                }
+                if !file.writable {
+                    base &= !rights::FILE_WRITING;
+                }
+                Rights {
+                    base,
+                    inheriting: 0,
+                }
+            }
+        }
+    }
+}
+
 /// One slot of the table.
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub(crate) descriptor: Descriptor,
-    /// Rights the guest gave up with `fd_fdstat_set_rights`: (base, inheriting)
-    /// masks. Reported by `fd_fdstat_get`, not enforced (as in wasmtime).
-    pub(crate) rights_mask: (u64, u64),
+    /// The rights the descriptor has now: at most its
+    /// [`full_rights`](Descriptor::full_rights), fewer when it was opened
+    /// with fewer or the guest dropped some with `fd_fdstat_set_rights`.
+    pub(crate) rights: Rights,
+}
+
+impl Entry {
+    /// Fails with `notcapable` if the descriptor lost any of `needed`.
+    ///
+    /// Only rights this kind of descriptor could have count: for an
+    /// operation it can never do (a seek on stdout, a read from a
+    /// directory) the caller's own check gives the errno wasmtime gives.
+    pub(crate) fn require(&self, needed: u64) -> Result<(), Errno> {
+        let lost = self.descriptor.full_rights().base & needed & !self.rights.base;
+        if lost == 0 {
+            Ok(())
+        } else {
+            Err(Errno::NOTCAPABLE)
+        }
+    }
 }
 
 /// The descriptor table.
@@ -63,8 +129,18 @@ pub(crate) struct FdTable {
 }
 
 impl FdTable {
-    /// Adds `descriptor` under the next number.
+    /// Adds `descriptor` under the next number, with all its rights.
     pub(crate) fn push(&mut self, descriptor: Descriptor) -> Result<u32, Errno> {
+        let rights = descriptor.full_rights();
+        self.push_with_rights(descriptor, rights)
+    }
+
+    /// Adds `descriptor` under the next number with at most `rights`.
+    pub(crate) fn push_with_rights(
+        &mut self,
+        descriptor: Descriptor,
+        rights: Rights,
+    ) -> Result<u32, Errno> {
         let fd = match self.free.pop_last() {
             Some(fd) => fd,
             None => match self.used.last_key_value() {
@@ -73,8 +149,8 @@ impl FdTable {
             },
         };
         let entry = Entry {
+            rights: descriptor.full_rights().intersect(rights),
             descriptor,
-            rights_mask: (rights::ALL, rights::ALL),
         };
         self.used.insert(fd, entry);
         Ok(fd)
@@ -86,6 +162,18 @@ impl FdTable {
 
     pub(crate) fn entry_mut(&mut self, fd: u32) -> Result<&mut Entry, Errno> {
         self.used.get_mut(&fd).ok_or(Errno::BADF)
+    }
+
+    /// The entry `fd`, if it still has every right in `needed`.
+    pub(crate) fn with_rights(&self, fd: u32, needed: u64) -> Result<&Entry, Errno> {
+        let entry = self.entry(fd)?;
+        entry.require(needed)?;
+        Ok(entry)
+    }
+
+    /// Fails unless `fd` is open and still has every right in `needed`.
+    pub(crate) fn require(&self, fd: u32, needed: u64) -> Result<(), Errno> {
+        self.with_rights(fd, needed).map(|_| ())
     }
 
     pub(crate) fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {

@@ -40,8 +40,10 @@
 //!
 //! The guest reaches the host's file system only through pre-opened
 //! directories: cap-std resolves every path beneath one, so `..`, absolute
-//! paths and symbolic links cannot lead outside it. Rights are reported as
-//! wasmtime reports them and, as in wasmtime, not otherwise enforced.
+//! paths and symbolic links cannot lead outside it. Each descriptor has the
+//! rights of what it can do (a file opened read-only has no `fd_write`);
+//! `fd_fdstat_set_rights` can drop rights, never add them, and an operation
+//! that needs a dropped right fails with `notcapable`.
 //!
 //! When the module exports no `memory`, the functions use the calling
 //! instance's memory 0.

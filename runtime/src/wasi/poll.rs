@@ -9,7 +9,7 @@ use super::clock;
 use super::errno::Errno;
 use super::fd_table::Descriptor;
 use super::guest_memory::GuestMemory;
-use super::types::{clockid, eventrwflags, eventtype, size, subclockflags};
+use super::types::{clockid, eventrwflags, eventtype, rights, size, subclockflags};
 use super::{Args, HostResult, WasiCtx};
 
 /// An event to report: for subscription `index`, with its userdata.
@@ -116,6 +116,10 @@ pub(crate) fn poll_oneoff(cx: &mut WasiCtx, mem: &mut GuestMemory<'_>, a: &Args<
             eventtype::FD_READ | eventtype::FD_WRITE => {
                 let fd = mem.read_u32(at + 16)?;
                 let read = kind == eventtype::FD_READ;
+                if let Err(errno) = cx.fds.require(fd, rights::POLL_FD_READWRITE) {
+                    events.push(ready(errno, 0, 0));
+                    continue;
+                }
                 match cx.fds.get(fd) {
                     Ok(Descriptor::Stdin(stdin)) if read => match stdin.ready_bytes() {
                         Some(0) => events.push(ready(Errno::SUCCESS, 0, eventrwflags::HANGUP)),

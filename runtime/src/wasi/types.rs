@@ -22,8 +22,9 @@ pub mod filetype {
     pub const SYMBOLIC_LINK: u8 = 7;
 }
 
-/// `rights` (u64 flags). Reported by `fd_fdstat_get`; like wasmtime, Tabula
-/// does not otherwise enforce them.
+/// `rights` (u64 flags). `fd_fdstat_get` reports them, and every `fd_*`
+/// and `path_*` function fails with `notcapable` on a descriptor that lost
+/// a right it needs (see the README for how this compares with wasmtime).
 pub mod rights {
     /// `fd_datasync`.
     pub const FD_DATASYNC: u64 = 1 << 0;
@@ -88,8 +89,9 @@ pub mod rights {
     /// Every right.
     pub const ALL: u64 = (1 << 30) - 1;
 
-    /// What wasmtime reports for a pre-opened directory: the path operations.
-    pub const PREOPEN_BASE: u64 = PATH_CREATE_DIRECTORY
+    /// What a directory can do itself: the path operations, listing, and
+    /// its own metadata (wasmtime reports the same for a pre-opened one).
+    pub const DIRECTORY_BASE: u64 = PATH_CREATE_DIRECTORY
         | PATH_CREATE_FILE
         | PATH_LINK_SOURCE
         | PATH_LINK_TARGET
@@ -102,13 +104,17 @@ pub mod rights {
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE
         | PATH_FILESTAT_GET
+        | PATH_FILESTAT_SET_SIZE
         | PATH_FILESTAT_SET_TIMES
         | FD_FILESTAT_GET
         | FD_FILESTAT_SET_TIMES;
 
-    /// What wasmtime lets files opened under a pre-opened directory have.
-    pub const PREOPEN_INHERITING: u64 = PREOPEN_BASE
-        | FD_DATASYNC
+    /// What descriptors opened through a directory may have: a directory's
+    /// rights and a file's.
+    pub const DIRECTORY_INHERITING: u64 = DIRECTORY_BASE | FILE_BASE;
+
+    /// What a regular file opened for reading and writing can do.
+    pub const FILE_BASE: u64 = FD_DATASYNC
         | FD_READ
         | FD_SEEK
         | FD_FDSTAT_SET_FLAGS
@@ -121,6 +127,10 @@ pub mod rights {
         | FD_FILESTAT_SET_SIZE
         | FD_FILESTAT_SET_TIMES
         | POLL_FD_READWRITE;
+
+    /// The rights of [`FILE_BASE`] that only a file open for writing has
+    /// (the ones wasi-libc leaves out for `O_RDONLY`).
+    pub const FILE_WRITING: u64 = FD_DATASYNC | FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
 }
 
 /// `whence` for `fd_seek`.
