@@ -181,11 +181,37 @@ pub struct TableType {
     pub limits: Limits,
 }
 
+impl TableType {
+    /// A table of `element`s, `minimum` long, growable to `maximum`
+    /// (wasmtime's constructor).
+    pub fn new(element: RefType, minimum: u32, maximum: Option<u32>) -> Self {
+        TableType {
+            element,
+            limits: Limits {
+                min: minimum,
+                max: maximum,
+            },
+        }
+    }
+}
+
 /// A memory type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     /// Size limits in 64 KiB pages.
     pub limits: Limits,
+}
+
+impl MemoryType {
+    /// A memory of `minimum` pages, growable to `maximum` (wasmtime's constructor).
+    pub fn new(minimum: u32, maximum: Option<u32>) -> Self {
+        MemoryType {
+            limits: Limits {
+                min: minimum,
+                max: maximum,
+            },
+        }
+    }
 }
 
 /// A global type.

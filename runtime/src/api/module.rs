@@ -65,7 +65,8 @@ impl Module {
         let module = binary::decode(bytes, &features)?;
         let instrumentation = crate::validate::Instrumentation {
             fuel: engine.config().consume_fuel,
-            interrupts: engine.config().interruptible,
+            // Epochs share the interrupt check: off, neither costs anything.
+            interrupts: engine.config().interruptible || engine.config().epoch_interruption,
             trace: engine.config().trace,
         };
         let context = crate::validate::validate_with(&module, &features, instrumentation)?;
@@ -77,6 +78,22 @@ impl Module {
                 funcs,
             }),
         })
+    }
+
+    /// Reads, decodes, validates and compiles the module in the file at
+    /// `path` (binary, or text with the `wat` feature).
+    ///
+    /// ```no_run
+    /// let engine = tabula::Engine::default();
+    /// let module = tabula::Module::from_file(&engine, "examples/add.wat")?;
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module, Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Usage(alloc::format!("cannot read {}: {e}", path.display())))?;
+        Module::new(engine, bytes)
     }
 
     /// Checks that `bytes` (binary or text) form a valid module.
