@@ -223,6 +223,34 @@ pub struct GlobalType {
     pub mutable: bool,
 }
 
+/// Whether a global may change (wasmtime's name for [`GlobalType::mutable`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// `global.set` is not allowed.
+    Const,
+    /// `global.set` is allowed.
+    Var,
+}
+
+impl GlobalType {
+    /// A global of `content`, mutable or not (wasmtime's constructor).
+    pub fn new(content: ValType, mutability: Mutability) -> Self {
+        GlobalType {
+            content,
+            mutable: mutability == Mutability::Var,
+        }
+    }
+
+    /// Whether `global.set` may change it.
+    pub fn mutability(&self) -> Mutability {
+        if self.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        }
+    }
+}
+
 /// What an import or export refers to, with its type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExternType {

@@ -146,7 +146,8 @@ impl Engine {
 
     /// Advances the epoch by one tick; code of this engine's stores whose
     /// deadline is reached stops (see [`Config::epoch_interruption`]). Cheap,
-    /// and safe to call from any thread, e.g. a timer.
+    /// and safe to call from any thread, e.g. a timer. See
+    /// [`Config::epoch_interruption`] for an example.
     pub fn increment_epoch(&self) {
         self.epoch.fetch_add(1, Ordering::Relaxed);
     }

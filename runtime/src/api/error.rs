@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::binary::DecodeError;
-use crate::exec::trap::Trap;
+use crate::exec::trap::{HostError, Trap};
 use crate::validate::ValidationError;
 
 /// Anything that can go wrong between bytes and results.
@@ -31,12 +31,27 @@ pub enum Error {
     /// Execution trapped.
     #[error("{0}")]
     Trap(#[from] Trap),
+    /// An error of the host's own, made by [`Error::new`]; raised from a host
+    /// function it traps, and stays downcastable.
+    #[error("{0}")]
+    Host(HostError),
     /// The guest asked to exit (WASI `proc_exit`).
     #[error("exit status {0}")]
     Exit(i32),
 }
 
 impl Error {
+    /// Wraps a host error, kept whole for [`Error::downcast_ref`] (as
+    /// wasmtime's `Error::new`).
+    pub fn new(error: impl core::error::Error + Send + Sync + 'static) -> Error {
+        Error::Host(alloc::sync::Arc::new(error))
+    }
+
+    /// An error that is only a message (as wasmtime's `Error::msg`).
+    pub fn msg(message: impl core::fmt::Display) -> Error {
+        Error::Usage(alloc::format!("{message}"))
+    }
+
     /// The trap, if this error is one.
     pub fn as_trap(&self) -> Option<&Trap> {
         match self {
@@ -74,6 +89,10 @@ impl Error {
     /// # Ok::<(), tabula::Error>(())
     /// ```
     pub fn downcast_ref<E: core::error::Error + 'static>(&self) -> Option<&E> {
+        if let Error::Host(error) = self {
+            let error: &(dyn core::error::Error + 'static) = &**error;
+            return error.downcast_ref::<E>();
+        }
         let trap = self.as_trap()?;
         if let Some(trap) = (trap as &dyn core::any::Any).downcast_ref::<E>() {
             return Some(trap);
@@ -86,6 +105,7 @@ impl Error {
         match self {
             Error::Trap(trap) => trap,
             Error::Exit(status) => Trap::exit(status),
+            Error::Host(error) => Trap::from_shared_host_error(error),
             other => Trap::from_host_error(other),
         }
     }

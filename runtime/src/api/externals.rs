@@ -284,7 +284,18 @@ impl Memory {
         ty
     }
 
-    /// The memory's bytes.
+    /// The memory's bytes. The slice borrows the store, so nothing can grow
+    /// (and so move) the memory while it is live:
+    ///
+    /// ```compile_fail
+    /// use tabula::{Engine, Memory, MemoryType, Store};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
+    /// let bytes = memory.data(&store);
+    /// memory.grow(&mut store, 1).unwrap(); // error: `store` is borrowed by `bytes`
+    /// println!("{}", bytes[0]);
+    /// ```
     pub fn data<'a, T: 'a>(&self, store: &'a impl AsContext<Data = T>) -> &'a [u8] {
         &self.entity(store.as_context()).data
     }
@@ -296,7 +307,24 @@ impl Memory {
         &mut store.inner.memories[self.index as usize].data
     }
 
-    /// The address of the memory's first byte. Reading or writing through it
+    /// The address of the memory's first byte, as wasmtime's `data_ptr`.
+    ///
+    /// ```
+    /// use tabula::{Engine, Memory, MemoryType, Store};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
+    /// memory.write(&mut store, 8, b"abc")?;
+    /// assert_eq!(memory.data_size(&store), 65536);
+    /// assert_eq!(memory.ty(&store), MemoryType::new(1, Some(2)));
+    /// let ptr = memory.data_ptr(&store);
+    /// // SAFETY: in bounds; nothing grows the memory or borrows its bytes meanwhile.
+    /// assert_eq!(unsafe { *ptr.add(9) }, b'b');
+    /// assert_eq!(memory.grow(&mut store, 1)?, 1); // sizes are u64, ready for memory64
+    /// assert_eq!(memory.size(&store), 2);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    /// Reading or writing through it
     /// is `unsafe`: the pointer is valid for [`Memory::data_size`] bytes only
     /// until the memory grows (which may move it) or the store is dropped,
     /// and must not be used while a `&`/`&mut` from [`Memory::data`] or
@@ -500,6 +528,17 @@ impl Table {
 
     /// Grows by `delta` elements set to `init`, returning the old size; an
     /// error past the table's maximum or when the store's limiter refuses.
+    ///
+    /// ```
+    /// use tabula::{Engine, RefType, Store, Table, TableType, Val};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, Some(3)), Val::FuncRef(None))?;
+    /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 1);
+    /// assert_eq!(table.size(&store), 3);
+    /// assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err()); // past the maximum
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
         let store = store.as_context_mut();
         self.entity_mut(store, Some(init))?;

@@ -28,6 +28,23 @@ pub struct ImportType {
     pub ty: ExternType,
 }
 
+impl ImportType {
+    /// The module name (wasmtime's accessor).
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The field name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What must be provided.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
 /// An export a module provides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportType {
@@ -35,6 +52,18 @@ pub struct ExportType {
     pub name: String,
     /// What it is.
     pub ty: ExternType,
+}
+
+impl ExportType {
+    /// The exported name (wasmtime's accessor).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What it is.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
 }
 
 /// The module's bytes in binary form: text is converted when the `wat` feature is on.

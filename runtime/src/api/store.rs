@@ -355,7 +355,9 @@ impl<T> Store<T> {
     /// ticks from now (see [`Engine::increment_epoch`]); code that reaches
     /// it traps with [`TrapCode::Interrupted`](crate::TrapCode::Interrupted).
     /// Without [`Config::epoch_interruption`](crate::Config::epoch_interruption)
-    /// the deadline is kept but nothing checks it.
+    /// the deadline is kept but nothing checks it. See
+    /// [`Config::epoch_interruption`](crate::Config::epoch_interruption) for
+    /// an example.
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
         let now = self.inner.epoch.load(Ordering::Relaxed);
         self.inner.epoch_deadline = now.saturating_add(ticks_beyond_current);
@@ -444,9 +446,9 @@ unsafe fn ask_limiter<T>(
     // SAFETY: the caller's contract; these fields are disjoint from `inner`.
     let (limiter, data, limits) = unsafe {
         (
-            &mut *(&raw mut (*store).limiter),
-            &mut *(&raw mut (*store).data),
-            &mut *(&raw mut (*store).limits),
+            &mut (*store).limiter,
+            &mut (*store).data,
+            &mut (*store).limits,
         )
     };
     let limiter: &mut dyn ResourceLimiter = match limiter {

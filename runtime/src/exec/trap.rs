@@ -154,6 +154,15 @@ impl Trap {
         }
     }
 
+    /// A trap raised by a host function that failed with the shared `error`.
+    pub(crate) fn from_shared_host_error(error: HostError) -> Self {
+        Trap {
+            message: Some(alloc::format!("{error}")),
+            host_error: Some(error),
+            ..Trap::new(TrapCode::HostError)
+        }
+    }
+
     /// The host error that caused the trap, if it is an `E`.
     pub fn downcast_ref<E: core::error::Error + 'static>(&self) -> Option<&E> {
         let error: &(dyn core::error::Error + 'static) = self.host_error.as_deref()?;
