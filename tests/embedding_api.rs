@@ -359,6 +359,27 @@ fn epochs_off_cost_no_check() {
         .unwrap();
     let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
     assert_eq!(f.call(&mut store, ()).unwrap(), 3);
+
+    // Interruption alone compiles the check in; epochs still never stop it.
+    let mut config = Config::new();
+    config.interruptible(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) (local i32)
+             (loop $l (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get 0) (i32.const 100))))
+             (local.get 0)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_epoch_deadline(0);
+    engine.increment_epoch();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 100);
 }
 
 #[test]

@@ -156,9 +156,4 @@ impl Engine {
     pub(crate) fn epoch(&self) -> &Arc<AtomicU64> {
         &self.epoch
     }
-
-    /// Whether two engines are clones of one (and so share modules' code).
-    pub fn same(a: &Engine, b: &Engine) -> bool {
-        Arc::ptr_eq(&a.config, &b.config)
-    }
 }

@@ -355,13 +355,22 @@ impl<T> Store<T> {
     /// ticks from now (see [`Engine::increment_epoch`]); code that reaches
     /// it traps with [`TrapCode::Interrupted`](crate::TrapCode::Interrupted).
     /// Without [`Config::epoch_interruption`](crate::Config::epoch_interruption)
-    /// the deadline is kept but nothing checks it. See
+    /// it has no effect. See
     /// [`Config::epoch_interruption`](crate::Config::epoch_interruption) for
     /// an example.
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
-        let now = self.inner.epoch.load(Ordering::Relaxed);
-        self.inner.epoch_deadline = now.saturating_add(ticks_beyond_current);
+        // The interrupt check also reads the deadline when only
+        // `Config::interruptible` compiled it in: keep it at "never" then.
+        if self.engine.config().epoch_interruption {
+            let now = self.inner.epoch.load(Ordering::Relaxed);
+            self.inner.epoch_deadline = now.saturating_add(ticks_beyond_current);
+        }
     }
+
+    /// Makes reaching the epoch deadline trap, as wasmtime's method of this
+    /// name does; trapping is the only behaviour Tabula has, so this only
+    /// spells out the choice in code ported from wasmtime.
+    pub fn epoch_deadline_trap(&mut self) {}
 
     /// Sets the limits on memory and table growth and on instances, used
     /// when no [`Store::limiter`] is installed.
