@@ -87,6 +87,18 @@ fn shallow_traps_keep_every_frame() {
     assert!(!trap.to_string().contains("more frames"));
 }
 
+#[test]
+fn errors_cross_threads_and_join_std_error_chains() {
+    fn send_sync_error<E: std::error::Error + Send + Sync + 'static>() {}
+    send_sync_error::<Error>();
+    send_sync_error::<Trap>();
+    let error = Error::new(QuotaExceeded { tenant: 3 });
+    assert_eq!(error.to_string(), "tenant 3 is over quota");
+    assert_eq!(error.downcast_ref::<QuotaExceeded>().unwrap().tenant, 3);
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
+    assert!(boxed.to_string().contains("over quota"));
+}
+
 #[derive(Debug, PartialEq)]
 struct QuotaExceeded {
     tenant: u32,

@@ -112,9 +112,15 @@ impl Module {
     /// Reads, decodes, validates and compiles the module in the file at
     /// `path` (binary, or text with the `wat` feature).
     ///
-    /// ```no_run
-    /// let engine = tabula::Engine::default();
-    /// let module = tabula::Module::from_file(&engine, "examples/add.wat")?;
+    /// ```
+    /// use tabula::{Engine, Module};
+    ///
+    /// let path = std::env::temp_dir().join(format!("from_file_doc_{}.wat", std::process::id()));
+    /// std::fs::write(&path, r#"(module (func (export "f")))"#).unwrap();
+    /// let module = Module::from_file(&Engine::default(), &path);
+    /// std::fs::remove_file(&path).unwrap();
+    /// assert_eq!(module?.exports()[0].name(), "f");
+    /// assert!(Module::from_file(&Engine::default(), &path).is_err()); // gone now
     /// # Ok::<(), tabula::Error>(())
     /// ```
     #[cfg(feature = "std")]
