@@ -138,6 +138,8 @@ impl Func {
     }
 
     /// Calls the function with `params`, writing its results into `results`.
+    /// An [`Error::StoreMismatch`] if `store` does not own the function or
+    /// a reference among `params`.
     pub fn call(
         &self,
         store: impl AsContextMut,

@@ -235,7 +235,9 @@ impl<T> Linker<T> {
         })
     }
 
-    /// Instantiates `module`, resolving its imports here, and runs its start function.
+    /// Instantiates `module`, resolving its imports here, and runs its start
+    /// function. A definition that another store owns is an
+    /// [`Error::StoreMismatch`].
     pub fn instantiate(
         &self,
         mut store: impl AsContextMut<Data = T>,

@@ -205,15 +205,25 @@ impl fmt::Display for Trap {
                 write!(f, "\n  {i}: ")?;
                 write_frame(f, frame)?;
                 if run > 1 {
-                    write!(f, "\n  … {} more frames of the same", run - 1)?;
+                    write!(f, "\n  … {} more {} of the same", run - 1, frames(run - 1))?;
                 }
                 i += run;
             }
         }
         if self.omitted_frames > 0 {
-            write!(f, "\n  … {} more frames", self.omitted_frames)?;
+            let omitted = self.omitted_frames;
+            write!(f, "\n  … {omitted} more {} (not kept)", frames(omitted))?;
         }
         Ok(())
+    }
+}
+
+/// "frame" or "frames", for `count` of them.
+fn frames(count: usize) -> &'static str {
+    if count == 1 {
+        "frame"
+    } else {
+        "frames"
     }
 }
 
