@@ -17,7 +17,7 @@ fn main() -> Result<(), Error> {
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
     let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
-    let handle = store.interrupt_handle();
+    let handle = store.interrupt_handle()?;
     let watchdog = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
         handle.interrupt();

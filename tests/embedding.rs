@@ -183,9 +183,9 @@ fn host_defined_memory_table_and_global() {
     )
     .unwrap();
     let mut linker = Linker::new(&engine);
-    linker.define("host", "memory", memory).unwrap();
-    linker.define("host", "counter", global).unwrap();
-    linker.define("host", "table", table).unwrap();
+    linker.define(&store, "host", "memory", memory).unwrap();
+    linker.define(&store, "host", "counter", global).unwrap();
+    linker.define(&store, "host", "table", table).unwrap();
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 42);

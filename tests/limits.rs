@@ -76,7 +76,7 @@ fn interrupt_from_another_thread() {
         .instantiate(&mut store, &module)
         .unwrap();
     let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
-    let handle = store.interrupt_handle();
+    let handle = store.interrupt_handle().unwrap();
     let stopper = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
         handle.interrupt();

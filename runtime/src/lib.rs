@@ -39,8 +39,35 @@
 //!
 //! Limits for untrusted code: [`Config::consume_fuel`] with
 //! [`Store::set_fuel`], [`Config::interruptible`] with
-//! [`Store::interrupt_handle`], [`Config::max_call_depth`] and
-//! [`Store::set_limits`]. WASI preview1 lives in `tabula::wasi` (feature `wasi`).
+//! [`Store::interrupt_handle`], [`Config::epoch_interruption`] with
+//! [`Engine::increment_epoch`], [`Config::max_call_depth`],
+//! [`Config::max_backtrace_frames`], and a [`ResourceLimiter`] (such as
+//! [`StoreLimits`]) through [`Store::limiter`]. WASI preview1 lives in
+//! `tabula::wasi` (feature `wasi`).
+//!
+//! # Store isolation
+//!
+//! Every store gets a unique id when it is made, and every handle into it
+//! ([`Func`], [`Memory`], [`Global`], [`Table`], [`Instance`], and the
+//! [`ExternRef`] and `funcref` values in a [`Val`]) carries that id. A handle
+//! is never resolved in a store that does not own it:
+//!
+//! - a method that returns a `Result` returns [`Error::StoreMismatch`] (this
+//!   covers call arguments, values stored into globals and tables, imports
+//!   passed to [`Instance::new`], and [`Linker::define`]);
+//! - a method that returns no `Result` (such as [`Memory::data`],
+//!   [`Func::ty`] or [`Instance::get_export`]) panics with "object used with
+//!   the wrong store", as wasmtime does.
+//!
+//! ```should_panic
+//! use tabula::{Engine, Memory, MemoryType, Store};
+//!
+//! let engine = Engine::default();
+//! let mut a = Store::new(&engine, ());
+//! let b = Store::new(&engine, ());
+//! let memory = Memory::new(&mut a, MemoryType::new(1, None)).unwrap();
+//! memory.data(&b); // panics: object used with the wrong store
+//! ```
 //!
 //! # Features
 //!
@@ -66,7 +93,10 @@ pub mod validate;
 mod api;
 
 pub use api::*;
-pub use exec::{Trap, TrapCode};
+pub use exec::{BacktraceFrame, Trap, TrapCode};
+pub use types::{
+    ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+};
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "wasi")]

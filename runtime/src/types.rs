@@ -181,11 +181,37 @@ pub struct TableType {
     pub limits: Limits,
 }
 
+impl TableType {
+    /// A table of `element`s, `minimum` long, growable to `maximum`
+    /// (wasmtime's constructor).
+    pub fn new(element: RefType, minimum: u32, maximum: Option<u32>) -> Self {
+        TableType {
+            element,
+            limits: Limits {
+                min: minimum,
+                max: maximum,
+            },
+        }
+    }
+}
+
 /// A memory type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     /// Size limits in 64 KiB pages.
     pub limits: Limits,
+}
+
+impl MemoryType {
+    /// A memory of `minimum` pages, growable to `maximum` (wasmtime's constructor).
+    pub fn new(minimum: u32, maximum: Option<u32>) -> Self {
+        MemoryType {
+            limits: Limits {
+                min: minimum,
+                max: maximum,
+            },
+        }
+    }
 }
 
 /// A global type.
@@ -195,6 +221,34 @@ pub struct GlobalType {
     pub content: ValType,
     /// Whether `global.set` may change it.
     pub mutable: bool,
+}
+
+/// Whether a global may change (wasmtime's name for [`GlobalType::mutable`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// `global.set` is not allowed.
+    Const,
+    /// `global.set` is allowed.
+    Var,
+}
+
+impl GlobalType {
+    /// A global of `content`, mutable or not (wasmtime's constructor).
+    pub fn new(content: ValType, mutability: Mutability) -> Self {
+        GlobalType {
+            content,
+            mutable: mutability == Mutability::Var,
+        }
+    }
+
+    /// Whether `global.set` may change it.
+    pub fn mutability(&self) -> Mutability {
+        if self.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        }
+    }
 }
 
 /// What an import or export refers to, with its type.

@@ -75,10 +75,11 @@ pub(crate) fn invoke<T>(
     let mut results = Vec::with_capacity(result_types.len());
     // SAFETY: `run` returned normally, so the results are at `start`.
     let mut cursor = unsafe { base.add(start) };
+    let id = store.inner.id;
     for ty in result_types {
         // SAFETY: the callee's type promises one value of `ty` here.
         unsafe {
-            results.push(Val::read_from(ty, cursor));
+            results.push(Val::read_from(ty, cursor, id));
             cursor = cursor.add(ty.slots() as usize);
         }
     }
@@ -98,6 +99,11 @@ fn call_host<T>(
     let func = Arc::clone(&store.hosts[host as usize]);
     func(Caller::new(store, instance), args, &mut results)?;
     for (value, ty) in results.iter().zip(ty.results()) {
+        if value.check_store(store.inner.id).is_err() {
+            return Err(Trap::host(
+                "host function returned a reference from another store",
+            ));
+        }
         if value.ty() != *ty {
             return Err(Trap::host(alloc::format!(
                 "host function returned {} where {ty} was expected",
@@ -133,6 +139,8 @@ unsafe fn run<T>(
     }
     // SAFETY: `func` points into a module the store keeps alive.
     let callee = unsafe { &*func };
+    let max_backtrace = store.engine.config().max_backtrace_frames;
+    store.install_limiter();
     // SAFETY: compared as addresses only.
     if unsafe { fp.add(callee.frame_slots as usize) } > stack_end {
         return Err(Trap::new(TrapCode::CallStackExhausted));
@@ -165,8 +173,6 @@ unsafe fn run<T>(
         frame_room: 0,
         stack_end,
         exit: Exit::Returned,
-        max_memory_bytes: store.limits.max_memory_bytes,
-        max_table_elements: store.limits.max_table_elements,
         tracer,
         #[cfg(feature = "dispatch-counts")]
         dispatches: 0,
@@ -187,8 +193,12 @@ unsafe fn run<T>(
         match cx.exit {
             Exit::Returned => return Ok(()),
             Exit::Trap { code, ip } => {
-                let mut trap = Trap::new(code);
-                trap.backtrace = backtrace(&store.inner, &cx, ip);
+                // A limiter's trap carries the embedder's error.
+                let mut trap = match store.inner.limiter_trap.take() {
+                    Some(trap) if code == TrapCode::HostError => trap,
+                    _ => Trap::new(code),
+                };
+                trap.set_backtrace(backtrace(&store.inner, &cx, ip, max_backtrace));
                 return Err(trap);
             }
             Exit::HostCall {
@@ -204,10 +214,11 @@ unsafe fn run<T>(
                 let ty = store.inner.types.get_shared(type_id);
                 let mut args = Vec::with_capacity(ty.params().len());
                 let mut cursor = base;
+                let id = store.inner.id;
                 for param in ty.params() {
                     // SAFETY: validation put one argument of each type here.
                     unsafe {
-                        args.push(Val::read_from(*param, cursor));
+                        args.push(Val::read_from(*param, cursor, id));
                         cursor = cursor.add(param.slots() as usize);
                     }
                 }
@@ -220,10 +231,13 @@ unsafe fn run<T>(
                 let results = match call_host(store, host, type_id, Some(cx.instance), &args) {
                     Ok(results) => results,
                     Err(mut trap) => {
-                        trap.backtrace = backtrace(&store.inner, &cx, call_ip);
+                        trap.set_backtrace(backtrace(&store.inner, &cx, call_ip, max_backtrace));
                         return Err(trap);
                     }
                 };
+                // The host may have made nested calls, which leave their own
+                // hook behind: this store's is the same, but reinstall it.
+                store.install_limiter();
                 cx.inner = &mut store.inner;
                 let mut cursor = base;
                 for value in &results {

@@ -1,6 +1,7 @@
 //! The engine and its configuration.
 
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::features::Features;
 
@@ -12,6 +13,8 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) epoch_interruption: bool,
+    pub(crate) max_backtrace_frames: usize,
     pub(crate) trace: bool,
 }
 
@@ -23,6 +26,8 @@ impl Default for Config {
             max_stack_slots: 4 * 1024 * 1024,
             consume_fuel: false,
             interruptible: false,
+            epoch_interruption: false,
+            max_backtrace_frames: 20,
             trace: false,
         }
     }
@@ -61,6 +66,47 @@ impl Config {
         self
     }
 
+    /// Lets [`Engine::increment_epoch`] stop running code that passed its
+    /// store's [deadline](crate::Store::set_epoch_deadline): the call traps
+    /// with [`TrapCode::Interrupted`](crate::TrapCode::Interrupted) at its
+    /// next call or loop iteration. As in wasmtime, a store's deadline starts
+    /// at 0 ticks from its creation, so set one before calling. Off by
+    /// default; when off, compiled code carries no check at all.
+    ///
+    /// ```
+    /// use tabula::{Config, Engine, Linker, Module, Store, TrapCode};
+    ///
+    /// let mut config = Config::new();
+    /// config.epoch_interruption(true);
+    /// let engine = Engine::new(&config);
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop $l (br $l))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_epoch_deadline(1);
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
+    /// let ticker = engine.clone();
+    /// std::thread::spawn(move || loop {
+    ///     std::thread::sleep(std::time::Duration::from_millis(10));
+    ///     ticker.increment_epoch();
+    /// });
+    /// let error = spin.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(error.as_trap().unwrap().code, TrapCode::Interrupted);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
+        self.epoch_interruption = enable;
+        self
+    }
+
+    /// Most frames a trap's backtrace keeps (default 20; 0 keeps none): the
+    /// innermost ones, the others only counted
+    /// ([`Trap::omitted_frames`](crate::Trap::omitted_frames)), so a trap
+    /// costs memory in proportion to this cap, not to the call depth.
+    pub fn max_backtrace_frames(&mut self, frames: usize) -> &mut Self {
+        self.max_backtrace_frames = frames;
+        self
+    }
+
     /// Compiles code that reports every wasm instruction to the tracer given
     /// to [`Func::call_traced`](crate::Func::call_traced) (off by default:
     /// untraced code carries no tracing at all).
@@ -80,6 +126,8 @@ impl Config {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     config: Arc<Config>,
+    /// The epoch, shared by every clone (see [`Config::epoch_interruption`]).
+    epoch: Arc<AtomicU64>,
 }
 
 impl Engine {
@@ -87,11 +135,25 @@ impl Engine {
     pub fn new(config: &Config) -> Self {
         Engine {
             config: Arc::new(config.clone()),
+            epoch: Arc::default(),
         }
     }
 
     /// The engine's configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Advances the epoch by one tick; code of this engine's stores whose
+    /// deadline is reached stops (see [`Config::epoch_interruption`]). Cheap,
+    /// and safe to call from any thread, e.g. a timer. See
+    /// [`Config::epoch_interruption`] for an example.
+    pub fn increment_epoch(&self) {
+        self.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The epoch counter, for stores to compare their deadlines with.
+    pub(crate) fn epoch(&self) -> &Arc<AtomicU64> {
+        &self.epoch
     }
 }

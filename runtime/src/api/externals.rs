@@ -8,23 +8,33 @@ use alloc::vec::Vec;
 use super::error::Error;
 use super::store::{AsContext, AsContextMut, Store};
 use super::values::{Func, Val};
-use crate::exec::memory::LinearMemory;
+use crate::exec::memory::{LinearMemory, PAGE_SIZE};
 use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
 use crate::exec::trace::Tracer;
 use crate::exec::trap::Trap;
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 
-/// A linear memory in a store.
+/// A linear memory in a store (the handle carries the store's id: see
+/// [the crate docs](crate#store-isolation)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Memory(pub(crate) u32);
+pub struct Memory {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
-/// A global in a store.
+/// A global in a store (the handle carries the store's id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Global(pub(crate) u32);
+pub struct Global {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
-/// A table in a store.
+/// A table in a store (the handle carries the store's id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) u32);
+pub struct Table {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
 /// Anything that can be imported or exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,32 +83,36 @@ impl Extern {
     }
 
     /// Its type.
+    ///
+    /// # Panics
+    /// If `store` does not own it.
     pub fn ty(&self, store: impl AsContext) -> ExternType {
         let store = store.as_context();
         match self {
-            Extern::Func(f) => ExternType::Func(store.inner.func_type(f.0).clone()),
-            Extern::Table(t) => {
-                let table = &store.inner.tables[t.0 as usize];
-                let mut ty = table.ty;
-                ty.limits.min = table.elements.len() as u32;
-                ExternType::Table(ty)
-            }
-            Extern::Memory(m) => {
-                let memory = &store.inner.memories[m.0 as usize];
-                let mut ty = memory.ty;
-                ty.limits.min = memory.pages();
-                ExternType::Memory(ty)
-            }
-            Extern::Global(g) => ExternType::Global(store.inner.globals[g.0 as usize].ty),
+            Extern::Func(f) => ExternType::Func(f.ty(store)),
+            Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::Global(g) => ExternType::Global(g.ty(store)),
         }
     }
 
-    pub(crate) fn from_addr(addr: ExternAddr) -> Extern {
+    /// The id of the store that owns it.
+    pub(crate) fn store_id(&self) -> u64 {
+        match self {
+            Extern::Func(f) => f.store,
+            Extern::Table(t) => t.store,
+            Extern::Memory(m) => m.store,
+            Extern::Global(g) => g.store,
+        }
+    }
+
+    /// The handle of `addr` in store `store`.
+    pub(crate) fn from_addr(addr: ExternAddr, store: u64) -> Extern {
         match addr {
-            ExternAddr::Func(a) => Extern::Func(Func(a)),
-            ExternAddr::Table(a) => Extern::Table(Table(a)),
-            ExternAddr::Memory(a) => Extern::Memory(Memory(a)),
-            ExternAddr::Global(a) => Extern::Global(Global(a)),
+            ExternAddr::Func(index) => Extern::Func(Func { store, index }),
+            ExternAddr::Table(index) => Extern::Table(Table { store, index }),
+            ExternAddr::Memory(index) => Extern::Memory(Memory { store, index }),
+            ExternAddr::Global(index) => Extern::Global(Global { store, index }),
         }
     }
 }
@@ -114,11 +128,18 @@ impl Func {
     }
 
     /// The function's type.
+    ///
+    /// # Panics
+    /// If `store` does not own the function.
     pub fn ty(&self, store: impl AsContext) -> FuncType {
-        store.as_context().inner.func_type(self.0).clone()
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        store.inner.func_type(self.index).clone()
     }
 
     /// Calls the function with `params`, writing its results into `results`.
+    /// An [`Error::StoreMismatch`] if `store` does not own the function or
+    /// a reference among `params`.
     pub fn call(
         &self,
         store: impl AsContextMut,
@@ -149,7 +170,11 @@ impl Func {
         tracer: Option<&mut dyn Tracer>,
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
-        let ty = store.inner.func_type(self.0);
+        store.check_owns(self.store)?;
+        for param in params {
+            param.check_store(store.inner.id)?;
+        }
+        let ty = store.inner.func_type(self.index);
         let types_match = params.len() == ty.params().len()
             && params.iter().zip(ty.params()).all(|(v, t)| v.ty() == *t);
         if !types_match {
@@ -163,50 +188,170 @@ impl Func {
                 ty.results().len()
             )));
         }
-        let values =
-            super::call::invoke(store, self.0, params, tracer).map_err(|trap| {
-                match trap.exit_status {
-                    Some(status) => Error::Exit(status),
-                    None => Error::Trap(trap),
-                }
-            })?;
+        let values = super::call::invoke(store, self.index, params, tracer).map_err(|trap| {
+            match trap.exit_status {
+                Some(status) => Error::Exit(status),
+                None => Error::Trap(trap),
+            }
+        })?;
         results.copy_from_slice(&values);
         Ok(())
     }
 }
 
-impl Memory {
-    /// A new memory of type `ty` in the store.
-    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
-        let store = store.as_context_mut();
+impl<T> Store<T> {
+    /// Adds a memory of type `ty`, if the limiter allows: its address.
+    pub(crate) fn new_memory_entity(&mut self, ty: MemoryType) -> Result<u32, Error> {
+        if self.inner.memories.len() >= self.resource_limiter().memories() {
+            return Err(Error::Usage(
+                "the store's memory count limit is reached".into(),
+            ));
+        }
+        let bytes = (ty.limits.min as usize).saturating_mul(PAGE_SIZE);
+        let maximum = ty
+            .limits
+            .max
+            .map(|max| (max as usize).saturating_mul(PAGE_SIZE));
+        if !self.resource_limiter().memory_growing(0, bytes, maximum)? {
+            return Err(Error::Usage("a memory exceeds the store's limit".into()));
+        }
         let memory = LinearMemory::new(ty)
             .ok_or_else(|| Error::Usage("cannot allocate the memory".into()))?;
-        store.inner.memories.push(memory);
-        Ok(Memory(store.inner.memories.len() as u32 - 1))
+        self.inner.memories.push(memory);
+        Ok(self.inner.memories.len() as u32 - 1)
     }
 
-    /// The memory's bytes.
+    /// Adds a table of type `ty` filled with `init` bits, if the limiter
+    /// allows: its address.
+    pub(crate) fn new_table_entity(&mut self, ty: TableType, init: u64) -> Result<u32, Error> {
+        if self.inner.tables.len() >= self.resource_limiter().tables() {
+            return Err(Error::Usage(
+                "the store's table count limit is reached".into(),
+            ));
+        }
+        let size = ty.limits.min as usize;
+        let maximum = ty.limits.max.map(|max| max as usize);
+        if !self.resource_limiter().table_growing(0, size, maximum)? {
+            return Err(Error::Usage("a table exceeds the store's limit".into()));
+        }
+        let mut elements = Vec::new();
+        elements
+            .try_reserve_exact(size)
+            .map_err(|_| Error::Usage("cannot allocate the table".into()))?;
+        elements.resize(size, init);
+        self.inner.tables.push(TableEntity { ty, elements });
+        Ok(self.inner.tables.len() as u32 - 1)
+    }
+}
+
+/// Narrows a 64-bit size or index to the 32 bits a table or memory of this
+/// store can address.
+fn narrow(value: u64, what: &str) -> Result<u32, Error> {
+    u32::try_from(value).map_err(|_| Error::Usage(alloc::format!("{what} out of range")))
+}
+
+/// `[start, start + len)` as a range inside `size`, if it fits.
+fn span(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+impl Memory {
+    /// A new memory of type `ty` in the store (the store's limiter is asked).
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
+        let store = store.as_context_mut();
+        let index = store.new_memory_entity(ty)?;
+        Ok(Memory {
+            store: store.inner.id,
+            index,
+        })
+    }
+
+    /// The memory in `store`, after checking that `store` owns it.
+    #[track_caller]
+    fn entity<'a, T>(&self, store: &'a Store<T>) -> &'a LinearMemory {
+        store.assert_owns(self.store);
+        &store.inner.memories[self.index as usize]
+    }
+
+    /// The memory's type, with its current size as the minimum.
+    ///
+    /// # Panics
+    /// If `store` does not own the memory (as for every method here that
+    /// returns no `Result`).
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        let memory = self.entity(store.as_context());
+        let mut ty = memory.ty;
+        ty.limits.min = memory.pages();
+        ty
+    }
+
+    /// The memory's bytes. The slice borrows the store, so nothing can grow
+    /// (and so move) the memory while it is live:
+    ///
+    /// ```compile_fail
+    /// use tabula::{Engine, Memory, MemoryType, Store};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
+    /// let bytes = memory.data(&store);
+    /// memory.grow(&mut store, 1).unwrap(); // error: `store` is borrowed by `bytes`
+    /// println!("{}", bytes[0]);
+    /// ```
     pub fn data<'a, T: 'a>(&self, store: &'a impl AsContext<Data = T>) -> &'a [u8] {
-        &store.as_context().inner.memories[self.0 as usize].data
+        &self.entity(store.as_context()).data
     }
 
     /// The memory's bytes, mutably.
     pub fn data_mut<'a, T: 'a>(&self, store: &'a mut impl AsContextMut<Data = T>) -> &'a mut [u8] {
-        &mut store.as_context_mut().inner.memories[self.0 as usize].data
+        let store = store.as_context_mut();
+        store.assert_owns(self.store);
+        &mut store.inner.memories[self.index as usize].data
+    }
+
+    /// The address of the memory's first byte, as wasmtime's `data_ptr`.
+    ///
+    /// ```
+    /// use tabula::{Engine, Memory, MemoryType, Store};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
+    /// memory.write(&mut store, 8, b"abc")?;
+    /// assert_eq!(memory.data_size(&store), 65536);
+    /// assert_eq!(memory.ty(&store), MemoryType::new(1, Some(2)));
+    /// let ptr = memory.data_ptr(&store);
+    /// // SAFETY: in bounds; nothing grows the memory or borrows its bytes meanwhile.
+    /// assert_eq!(unsafe { *ptr.add(9) }, b'b');
+    /// assert_eq!(memory.grow(&mut store, 1)?, 1); // sizes are u64, ready for memory64
+    /// assert_eq!(memory.size(&store), 2);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    /// Reading or writing through it
+    /// is `unsafe`: the pointer is valid for [`Memory::data_size`] bytes only
+    /// until the memory grows (which may move it) or the store is dropped,
+    /// and must not be used while a `&`/`&mut` from [`Memory::data`] or
+    /// [`Memory::data_mut`] is live. Prefer those borrowed slices.
+    pub fn data_ptr(&self, store: impl AsContext) -> *mut u8 {
+        self.entity(store.as_context()).data.as_ptr().cast_mut()
+    }
+
+    /// The memory's size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        self.entity(store.as_context()).data.len()
     }
 
     /// Size in 64 KiB pages.
-    pub fn size(&self, store: impl AsContext) -> u32 {
-        store.as_context().inner.memories[self.0 as usize].pages()
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        u64::from(self.entity(store.as_context()).pages())
     }
 
-    /// Grows by `delta` pages, returning the old size.
-    pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
+    /// Grows by `delta` pages, returning the old size in pages; an error
+    /// past the memory's maximum or when the store's limiter refuses.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let store = store.as_context_mut();
-        let limit = store.limits.max_memory_bytes;
-        store.inner.memories[self.0 as usize]
-            .grow(delta, limit)
-            .ok_or_else(|| Error::Usage("memory cannot grow that far".into()))
+        store.check_owns(self.store)?;
+        let delta = narrow(delta, "memory growth")?;
+        store.grow_memory(self.index, delta).map(u64::from)
     }
 
     /// Copies bytes at `offset` into `buffer`.
@@ -216,7 +361,9 @@ impl Memory {
         offset: usize,
         buffer: &mut [u8],
     ) -> Result<(), Error> {
-        let data = &store.as_context().inner.memories[self.0 as usize].data;
+        let store = store.as_context();
+        store.check_owns(self.store)?;
+        let data = &store.inner.memories[self.index as usize].data;
         let source = offset
             .checked_add(buffer.len())
             .and_then(|end| data.get(offset..end))
@@ -232,7 +379,9 @@ impl Memory {
         offset: usize,
         bytes: &[u8],
     ) -> Result<(), Error> {
-        let data = &mut store.as_context_mut().inner.memories[self.0 as usize].data;
+        let store = store.as_context_mut();
+        store.check_owns(self.store)?;
+        let data = &mut store.inner.memories[self.index as usize].data;
         let target = offset
             .checked_add(bytes.len())
             .and_then(|end| data.get_mut(offset..end))
@@ -245,26 +394,48 @@ impl Memory {
 impl Global {
     /// A new global of type `ty` holding `value`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global, Error> {
+        let store = store.as_context_mut();
+        value.check_store(store.inner.id)?;
         if value.ty() != ty.content {
             return Err(Error::Usage("global value does not match its type".into()));
         }
-        let store = store.as_context_mut();
         store.inner.globals.push(GlobalEntity {
             ty,
             value: value.to_bits(),
         });
-        Ok(Global(store.inner.globals.len() as u32 - 1))
+        Ok(Global {
+            store: store.inner.id,
+            index: store.inner.globals.len() as u32 - 1,
+        })
+    }
+
+    /// The global's type.
+    ///
+    /// # Panics
+    /// If `store` does not own the global.
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        store.inner.globals[self.index as usize].ty
     }
 
     /// The global's value.
+    ///
+    /// # Panics
+    /// If `store` does not own the global.
     pub fn get(&self, store: impl AsContext) -> Val {
-        let global = &store.as_context().inner.globals[self.0 as usize];
-        Val::from_bits(global.ty.content, global.value)
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        let global = &store.inner.globals[self.index as usize];
+        Val::from_bits(global.ty.content, global.value, store.inner.id)
     }
 
     /// Sets a mutable global.
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<(), Error> {
-        let global = &mut store.as_context_mut().inner.globals[self.0 as usize];
+        let store = store.as_context_mut();
+        store.check_owns(self.store)?;
+        value.check_store(store.inner.id)?;
+        let global = &mut store.inner.globals[self.index as usize];
         if !global.ty.mutable {
             return Err(Error::Usage("global is immutable".into()));
         }
@@ -277,56 +448,180 @@ impl Global {
 }
 
 impl Table {
-    /// A new table of type `ty` filled with `init`.
+    /// A new table of type `ty` filled with `init` (the store's limiter is asked).
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
+        let store = store.as_context_mut();
+        init.check_store(store.inner.id)?;
         if init.ty() != ty.element.into() {
             return Err(Error::Usage("table element does not match its type".into()));
         }
-        let store = store.as_context_mut();
-        let mut elements = Vec::new();
-        elements
-            .try_reserve_exact(ty.limits.min as usize)
-            .map_err(|_| Error::Usage("cannot allocate the table".into()))?;
-        elements.resize(ty.limits.min as usize, init.to_bits() as u64);
-        store.inner.tables.push(TableEntity { ty, elements });
-        Ok(Table(store.inner.tables.len() as u32 - 1))
+        let index = store.new_table_entity(ty, init.to_bits() as u64)?;
+        Ok(Table {
+            store: store.inner.id,
+            index,
+        })
+    }
+
+    /// The table in `store`, after checking that `store` owns it.
+    #[track_caller]
+    fn entity<'a, T>(&self, store: &'a Store<T>) -> &'a TableEntity {
+        store.assert_owns(self.store);
+        &store.inner.tables[self.index as usize]
+    }
+
+    /// The table, mutably, and the store's id; an error if `store` does
+    /// not own it or `value` is a reference from another store or of
+    /// another type.
+    fn entity_mut<'a, T>(
+        &self,
+        store: &'a mut Store<T>,
+        value: Option<Val>,
+    ) -> Result<&'a mut TableEntity, Error> {
+        store.check_owns(self.store)?;
+        let table = &mut store.inner.tables[self.index as usize];
+        if let Some(value) = value {
+            value.check_store(self.store)?;
+            if value.ty() != table.ty.element.into() {
+                return Err(Error::Usage("table element does not match its type".into()));
+            }
+        }
+        Ok(table)
+    }
+
+    /// The table's type, with its current size as the minimum.
+    ///
+    /// # Panics
+    /// If `store` does not own the table (as for every method here that
+    /// returns no `Result`).
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        let table = self.entity(store.as_context());
+        let mut ty = table.ty;
+        ty.limits.min = table.elements.len() as u32;
+        ty
     }
 
     /// Size in elements.
-    pub fn size(&self, store: impl AsContext) -> u32 {
-        store.as_context().inner.tables[self.0 as usize]
-            .elements
-            .len() as u32
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(store.as_context()).elements.len() as u64
     }
 
     /// Element `index`, if in bounds.
-    pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
-        let table = &store.as_context().inner.tables[self.0 as usize];
-        let bits = *table.elements.get(index as usize)?;
-        Some(Val::from_bits(table.ty.element.into(), u128::from(bits)))
+    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
+        let store = store.as_context();
+        let table = self.entity(store);
+        let bits = *table.elements.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_bits(
+            table.ty.element.into(),
+            u128::from(bits),
+            store.inner.id,
+        ))
     }
 
     /// Sets element `index`.
-    pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<(), Error> {
-        let table = &mut store.as_context_mut().inner.tables[self.0 as usize];
-        if value.ty() != table.ty.element.into() {
-            return Err(Error::Usage("table element does not match its type".into()));
-        }
-        let slot = table
-            .elements
-            .get_mut(index as usize)
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<(), Error> {
+        let table = self.entity_mut(store.as_context_mut(), Some(value))?;
+        let slot = usize::try_from(index)
+            .ok()
+            .and_then(|index| table.elements.get_mut(index))
             .ok_or_else(|| Error::Usage("out of bounds table access".into()))?;
         *slot = value.to_bits() as u64;
         Ok(())
     }
 
-    /// Grows by `delta` elements set to `init`, returning the old size.
-    pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
+    /// Grows by `delta` elements set to `init`, returning the old size; an
+    /// error past the table's maximum or when the store's limiter refuses.
+    ///
+    /// ```
+    /// use tabula::{Engine, RefType, Store, Table, TableType, Val};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, Some(3)), Val::FuncRef(None))?;
+    /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 1);
+    /// assert_eq!(table.size(&store), 3);
+    /// assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err()); // past the maximum
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
         let store = store.as_context_mut();
-        let limit = store.limits.max_table_elements;
-        store.inner.tables[self.0 as usize]
-            .grow(delta, init.to_bits() as u64, limit)
-            .ok_or_else(|| Error::Usage("table cannot grow that far".into()))
+        self.entity_mut(store, Some(init))?;
+        let delta = narrow(delta, "table growth")?;
+        store
+            .grow_table(self.index, delta, init.to_bits() as u64)
+            .map(u64::from)
+    }
+
+    /// Sets `len` elements from `dst` to `value`, as `table.fill` does.
+    ///
+    /// ```
+    /// use tabula::{Engine, Func, RefType, Store, Table, TableType, Val};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 4, None), Val::FuncRef(None))?;
+    /// let f = Func::wrap(&mut store, || 1i32);
+    /// table.fill(&mut store, 1, Val::FuncRef(Some(f)), 2)?;
+    /// assert_eq!(table.get(&store, 2), Some(Val::FuncRef(Some(f))));
+    /// assert_eq!(table.get(&store, 3), Some(Val::FuncRef(None)));
+    /// assert!(table.fill(&mut store, 3, Val::FuncRef(None), 2).is_err()); // past the end
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn fill(
+        &self,
+        mut store: impl AsContextMut,
+        dst: u64,
+        value: Val,
+        len: u64,
+    ) -> Result<(), Error> {
+        let table = self.entity_mut(store.as_context_mut(), Some(value))?;
+        let range = span(dst, len, table.elements.len())
+            .ok_or_else(|| Error::Usage("out of bounds table access".into()))?;
+        table.elements[range].fill(value.to_bits() as u64);
+        Ok(())
+    }
+
+    /// Copies `len` elements of `src_table` from `src_index` to `dst_table`
+    /// at `dst_index`, as `table.copy` does (the ranges may overlap).
+    ///
+    /// ```
+    /// use tabula::{Engine, Func, RefType, Store, Table, TableType, Val};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let ty = TableType::new(RefType::FuncRef, 3, None);
+    /// let a = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// let b = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// let f = Func::wrap(&mut store, || 1i32);
+    /// a.set(&mut store, 0, Val::FuncRef(Some(f)))?;
+    /// Table::copy(&mut store, &b, 2, &a, 0, 1)?;
+    /// assert_eq!(b.get(&store, 2), Some(Val::FuncRef(Some(f))));
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn copy(
+        mut store: impl AsContextMut,
+        dst_table: &Table,
+        dst_index: u64,
+        src_table: &Table,
+        src_index: u64,
+        len: u64,
+    ) -> Result<(), Error> {
+        let store = store.as_context_mut();
+        let src = src_table.entity_mut(store, None)?;
+        let element = src.ty.element;
+        let src_range = span(src_index, len, src.elements.len())
+            .ok_or_else(|| Error::Usage("out of bounds table access".into()))?;
+        let dst = dst_table.entity_mut(store, None)?;
+        if dst.ty.element != element {
+            return Err(Error::Usage("tables of different element types".into()));
+        }
+        let dst_range = span(dst_index, len, dst.elements.len())
+            .ok_or_else(|| Error::Usage("out of bounds table access".into()))?;
+        if src_table.index == dst_table.index {
+            dst.elements.copy_within(src_range, dst_range.start);
+        } else {
+            let items: Vec<u64> =
+                store.inner.tables[src_table.index as usize].elements[src_range].to_vec();
+            store.inner.tables[dst_table.index as usize].elements[dst_range]
+                .copy_from_slice(&items);
+        }
+        Ok(())
     }
 }
 
@@ -354,14 +649,24 @@ impl<'a, T> Caller<'a, T> {
     /// An export of the calling instance.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = &self.store.inner.instances[self.instance? as usize];
-        instance.exports.get(name).copied().map(Extern::from_addr)
+        let addr = instance.exports.get(name).copied()?;
+        Some(Extern::from_addr(addr, self.store.inner.id))
     }
 
     /// The calling instance's memory 0, exported or not (WASI uses it when the
     /// module exports no `memory`).
     pub fn default_memory(&self) -> Option<Memory> {
         let instance = &self.store.inner.instances[self.instance? as usize];
-        instance.memories.first().map(|&addr| Memory(addr))
+        let index = *instance.memories.first()?;
+        Some(Memory {
+            store: self.store.inner.id,
+            index,
+        })
+    }
+
+    /// The engine of the store.
+    pub fn engine(&self) -> &super::Engine {
+        self.store.engine()
     }
 }
 

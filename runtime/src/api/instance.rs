@@ -12,20 +12,22 @@ use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
 use crate::binary::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Instruction};
-use crate::exec::memory::LinearMemory;
-use crate::exec::store::{
-    ExternAddr, FuncEntity, GlobalEntity, InstanceEntity, StoreInner, TableEntity,
-};
+use crate::exec::store::{ExternAddr, FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
 use crate::types::{ExternType, Limits};
 
-/// A module instance in a store.
+/// A module instance in a store (the handle carries the store's id: see
+/// [the crate docs](crate#store-isolation)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) u32);
+pub struct Instance {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
 impl Instance {
     /// Instantiates `module` with `imports` (in the module's import order) and
-    /// runs its start function.
+    /// runs its start function. Imports from another store are an
+    /// [`Error::StoreMismatch`].
     pub fn new(
         mut store: impl AsContextMut,
         module: &Module,
@@ -34,17 +36,32 @@ impl Instance {
         let store = store.as_context_mut();
         let instance = instantiate(store, module, imports)?;
         if let Some(start) = module.compiled.module.start {
-            let addr = store.inner.instances[instance.0 as usize].funcs[start as usize];
-            Func(addr).call(&mut *store, &[], &mut [])?;
+            let index = store.inner.instances[instance.index as usize].funcs[start as usize];
+            let start = Func {
+                store: store.inner.id,
+                index,
+            };
+            start.call(&mut *store, &[], &mut [])?;
         }
         Ok(instance)
     }
 
+    /// The instance in `store`, after checking that `store` owns it.
+    #[track_caller]
+    fn entity<'a, T>(&self, store: &'a Store<T>) -> &'a InstanceEntity {
+        store.assert_owns(self.store);
+        &store.inner.instances[self.index as usize]
+    }
+
     /// The export called `name`.
+    ///
+    /// # Panics
+    /// If `store` does not own the instance (as for every method here that
+    /// returns no `Result`).
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let store = store.as_context();
-        let instance = &store.inner.instances[self.0 as usize];
-        instance.exports.get(name).copied().map(Extern::from_addr)
+        let addr = self.entity(store).exports.get(name).copied()?;
+        Some(Extern::from_addr(addr, store.inner.id))
     }
 
     /// The exported function called `name`.
@@ -59,6 +76,7 @@ impl Instance {
         name: &str,
     ) -> Result<TypedFunc<Params, Results>, Error> {
         let store = store.as_context();
+        store.check_owns(self.store)?;
         let func = self
             .get_func(store, name)
             .ok_or_else(|| Error::Usage(alloc::format!("no exported function `{name}`")))?;
@@ -83,20 +101,21 @@ impl Instance {
     /// Every export, by name.
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let store = store.as_context();
-        store.inner.instances[self.0 as usize]
+        self.entity(store)
             .exports
             .iter()
-            .map(|(name, addr)| (name.clone(), Extern::from_addr(*addr)))
+            .map(|(name, addr)| (name.clone(), Extern::from_addr(*addr, store.inner.id)))
             .collect()
     }
 
     /// The instance's memory 0, exported or not.
     pub fn default_memory(&self, store: impl AsContext) -> Option<Memory> {
         let store = store.as_context();
-        store.inner.instances[self.0 as usize]
-            .memories
-            .first()
-            .map(|&addr| Memory(addr))
+        let index = *self.entity(store).memories.first()?;
+        Some(Memory {
+            store: store.inner.id,
+            index,
+        })
     }
 }
 
@@ -139,19 +158,11 @@ fn instantiate<T>(
             imports.len()
         )));
     }
-    let limits = store.limits;
-    if store.inner.instances.len() >= limits.max_instances {
+    if store.inner.instances.len() >= store.resource_limiter().instances() {
         return Err(Error::Usage("the store's instance limit is reached".into()));
     }
-    for table in &decoded.tables {
-        if table.limits.min as usize > limits.max_table_elements {
-            return Err(Error::Usage("a table exceeds the store's limit".into()));
-        }
-    }
-    for memory in &decoded.memories {
-        if memory.limits.min as usize * crate::exec::PAGE_SIZE > limits.max_memory_bytes {
-            return Err(Error::Usage("a memory exceeds the store's limit".into()));
-        }
+    for provided in imports {
+        store.check_owns(provided.store_id())?;
     }
     let index = store.inner.instances.len() as u32;
     let mut funcs = Vec::new();
@@ -169,7 +180,7 @@ fn instantiate<T>(
                         name()
                     )));
                 }
-                funcs.push(f.0);
+                funcs.push(f.index);
             }
             (ImportKind::Table(ty), Extern::Table(t), ExternType::Table(actual)) => {
                 if ty.element != actual.element || !limits_match(actual.limits, ty.limits) {
@@ -178,7 +189,7 @@ fn instantiate<T>(
                         name()
                     )));
                 }
-                tables.push(t.0);
+                tables.push(t.index);
             }
             (ImportKind::Memory(ty), Extern::Memory(m), ExternType::Memory(actual)) => {
                 if !limits_match(actual.limits, ty.limits) {
@@ -187,7 +198,7 @@ fn instantiate<T>(
                         name()
                     )));
                 }
-                memories.push(m.0);
+                memories.push(m.index);
             }
             (ImportKind::Global(ty), Extern::Global(g), ExternType::Global(actual)) => {
                 if ty != actual {
@@ -196,7 +207,7 @@ fn instantiate<T>(
                         name()
                     )));
                 }
-                globals.push(g.0);
+                globals.push(g.index);
             }
             _ => {
                 return Err(Error::Link(alloc::format!(
@@ -222,19 +233,10 @@ fn instantiate<T>(
         funcs.push(store.inner.funcs.len() as u32 - 1);
     }
     for ty in &decoded.tables {
-        let mut elements = Vec::new();
-        elements
-            .try_reserve_exact(ty.limits.min as usize)
-            .map_err(|_| Error::Usage("cannot allocate a table".into()))?;
-        elements.resize(ty.limits.min as usize, 0);
-        store.inner.tables.push(TableEntity { ty: *ty, elements });
-        tables.push(store.inner.tables.len() as u32 - 1);
+        tables.push(store.new_table_entity(*ty, 0)?);
     }
     for ty in &decoded.memories {
-        let memory = LinearMemory::new(*ty)
-            .ok_or_else(|| Error::Usage("cannot allocate a memory".into()))?;
-        store.inner.memories.push(memory);
-        memories.push(store.inner.memories.len() as u32 - 1);
+        memories.push(store.new_memory_entity(*ty)?);
     }
     for global in &decoded.globals {
         let value = eval_const(&store.inner, &funcs, &globals, &global.init);
@@ -324,5 +326,8 @@ fn instantiate<T>(
             memory[start..end].copy_from_slice(&bytes);
         }
     }
-    Ok(Instance(index))
+    Ok(Instance {
+        store: store.inner.id,
+        index,
+    })
 }

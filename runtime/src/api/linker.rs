@@ -10,11 +10,11 @@ use super::error::Error;
 use super::externals::{Caller, Extern};
 use super::instance::Instance;
 use super::module::Module;
-use super::store::{AsContextMut, HostFunc};
+use super::store::{AsContext, AsContextMut, HostFunc};
 use super::typed::IntoFunc;
 use super::values::{Func, Val};
 use crate::exec::trap::Trap;
-use crate::types::FuncType;
+use crate::types::{ExternType, FuncType};
 
 enum Definition<T> {
     /// Something that already lives in a store.
@@ -23,11 +23,30 @@ enum Definition<T> {
     Host(FuncType, HostFunc<T>),
 }
 
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(item) => Definition::Extern(*item),
+            Definition::Host(ty, func) => Definition::Host(ty.clone(), Arc::clone(func)),
+        }
+    }
+}
+
 /// Resolves imports by (module, name).
 pub struct Linker<T> {
     engine: Engine,
     definitions: BTreeMap<(String, String), Definition<T>>,
     allow_shadowing: bool,
+}
+
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker {
+            engine: self.engine.clone(),
+            definitions: self.definitions.clone(),
+            allow_shadowing: self.allow_shadowing,
+        }
+    }
 }
 
 impl<T> Linker<T> {
@@ -93,14 +112,18 @@ impl<T> Linker<T> {
         self.insert(module, name, Definition::Host(ty, host))
     }
 
-    /// Defines `item` (from a store) under `module`/`name`.
+    /// Defines `item`, which `store` owns, under `module`/`name`; an
+    /// [`Error::StoreMismatch`] if another store owns it.
     pub fn define(
         &mut self,
+        store: impl AsContext<Data = T>,
         module: &str,
         name: &str,
         item: impl Into<Extern>,
     ) -> Result<&mut Self, Error> {
-        self.insert(module, name, Definition::Extern(item.into()))
+        let item = item.into();
+        store.as_context().check_owns(item.store_id())?;
+        self.insert(module, name, Definition::Extern(item))
     }
 
     /// Defines every export of `instance` under the module name `module`.
@@ -110,8 +133,86 @@ impl<T> Linker<T> {
         module: &str,
         instance: Instance,
     ) -> Result<&mut Self, Error> {
+        let store = store.as_context();
+        store.check_owns(instance.store)?;
         for (name, item) in instance.exports(store) {
-            self.define(module, &name, item)?;
+            self.define(store, module, &name, item)?;
+        }
+        Ok(self)
+    }
+
+    /// Defines the exports of `module` under the name `module_name`, following
+    /// the WASI conventions as wasmtime's `Linker::module` does:
+    ///
+    /// - a *command* (a module exporting `_start`) is instantiated anew for
+    ///   each call of one of its exported functions, which are defined here;
+    /// - a *reactor* (any other module) is instantiated once, now, its
+    ///   `_initialize` export (if any) is called, and all its exports are
+    ///   defined.
+    ///
+    /// ```
+    /// use tabula::{Engine, Linker, Module, Store};
+    ///
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// let mut linker = Linker::new(&engine);
+    /// let counter = Module::new(&engine, r#"(module (global $n (mut i32) (i32.const 0))
+    ///     (func (export "_initialize") (global.set $n (i32.const 100)))
+    ///     (func (export "next") (result i32)
+    ///       (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))"#)?;
+    /// linker.module(&mut store, "counter", &counter)?;
+    /// let user = Module::new(&engine, r#"(module (import "counter" "next" (func $next (result i32)))
+    ///     (func (export "twice") (result i32) (drop (call $next)) (call $next)))"#)?;
+    /// let instance = linker.instantiate(&mut store, &user)?;
+    /// let twice = instance.get_typed_func::<(), i32>(&store, "twice")?;
+    /// assert_eq!(twice.call(&mut store, ())?, 102); // one reactor instance, initialised once
+    /// assert_eq!(twice.call(&mut store, ())?, 104);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn module(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module_name: &str,
+        module: &Module,
+    ) -> Result<&mut Self, Error>
+    where
+        T: 'static,
+    {
+        let store = store.as_context_mut();
+        let exports = module.exports();
+        let is_command = exports
+            .iter()
+            .any(|export| export.name == "_start" && matches!(export.ty, ExternType::Func(_)));
+        if !is_command {
+            let instance = self.instantiate(&mut *store, module)?;
+            if let Some(init) = instance.get_func(&*store, "_initialize") {
+                init.typed::<(), ()>(&*store)?.call(&mut *store, ())?;
+            }
+            return self.instance(store, module_name, instance);
+        }
+        for export in exports {
+            let ExternType::Func(ty) = export.ty else {
+                continue;
+            };
+            // Each call sees the definitions made so far, as in wasmtime.
+            let linker = self.clone();
+            let module = module.clone();
+            let name = export.name.clone();
+            self.func_new(
+                module_name,
+                &export.name,
+                ty,
+                move |mut caller, params, results| {
+                    let instance = linker
+                        .instantiate(&mut caller, &module)
+                        .map_err(Error::into_trap)?;
+                    let func = instance
+                        .get_func(&caller, &name)
+                        .ok_or_else(|| Trap::host("the command's export disappeared"))?;
+                    func.call(&mut caller, params, results)
+                        .map_err(Error::into_trap)
+                },
+            )?;
         }
         Ok(self)
     }
@@ -134,7 +235,9 @@ impl<T> Linker<T> {
         })
     }
 
-    /// Instantiates `module`, resolving its imports here, and runs its start function.
+    /// Instantiates `module`, resolving its imports here, and runs its start
+    /// function. A definition that another store owns is an
+    /// [`Error::StoreMismatch`].
     pub fn instantiate(
         &self,
         mut store: impl AsContextMut<Data = T>,

@@ -17,6 +17,12 @@ pub use externals::{Caller, Extern, Global, Memory, Table};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, InterruptHandle, Store, StoreLimits};
+pub use store::{
+    AsContext, AsContextMut, InterruptHandle, ResourceLimiter, Store, StoreLimits,
+    StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT,
+};
 pub use typed::{IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
 pub use values::{ExternRef, Func, Val};
+
+/// A `Result` whose error is this crate's [`Error`], as `wasmtime::Result`.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

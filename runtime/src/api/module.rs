@@ -28,6 +28,23 @@ pub struct ImportType {
     pub ty: ExternType,
 }
 
+impl ImportType {
+    /// The module name (wasmtime's accessor).
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The field name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What must be provided.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
 /// An export a module provides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportType {
@@ -35,6 +52,18 @@ pub struct ExportType {
     pub name: String,
     /// What it is.
     pub ty: ExternType,
+}
+
+impl ExportType {
+    /// The exported name (wasmtime's accessor).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What it is.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
 }
 
 /// The module's bytes in binary form: text is converted when the `wat` feature is on.
@@ -87,7 +116,8 @@ impl Module {
         let module = binary::decode(bytes, &features)?;
         let instrumentation = crate::validate::Instrumentation {
             fuel: engine.config().consume_fuel,
-            interrupts: engine.config().interruptible,
+            // Epochs share the interrupt check: off, neither costs anything.
+            interrupts: engine.config().interruptible || engine.config().epoch_interruption,
             trace: engine.config().trace,
         };
         let context = crate::validate::validate_with(&module, &features, instrumentation)
@@ -100,6 +130,28 @@ impl Module {
                 funcs,
             }),
         })
+    }
+
+    /// Reads, decodes, validates and compiles the module in the file at
+    /// `path` (binary, or text with the `wat` feature).
+    ///
+    /// ```
+    /// use tabula::{Engine, Module};
+    ///
+    /// let path = std::env::temp_dir().join(format!("from_file_doc_{}.wat", std::process::id()));
+    /// std::fs::write(&path, r#"(module (func (export "f")))"#).unwrap();
+    /// let module = Module::from_file(&Engine::default(), &path);
+    /// std::fs::remove_file(&path).unwrap();
+    /// assert_eq!(module?.exports()[0].name(), "f");
+    /// assert!(Module::from_file(&Engine::default(), &path).is_err()); // gone now
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module, Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Usage(alloc::format!("cannot read {}: {e}", path.display())))?;
+        Module::new(engine, bytes)
     }
 
     /// Checks that `bytes` (binary or text) form a valid module.

@@ -4,6 +4,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::any::Any;
 use core::marker::PhantomData;
 
 use super::error::Error;
@@ -109,8 +110,19 @@ tuple_list!(A1 A2 A3 A4 A5);
 tuple_list!(A1 A2 A3 A4 A5 A6);
 tuple_list!(A1 A2 A3 A4 A5 A6 A7);
 tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15);
+tuple_list!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15 A16);
 
-/// What a host function may return: values, or a `Result` whose error traps.
+/// What a host function may return: values, or a `Result` whose error
+/// traps. The error may be any `std::error::Error + Send + Sync + 'static`;
+/// it is kept whole, so [`Error::downcast_ref`] finds it after the trap. A
+/// [`Trap`] is raised as it is, and an [`Error`] as the trap it describes.
 pub trait WasmRet {
     /// The values.
     type Values: WasmTyList;
@@ -125,20 +137,21 @@ impl<R: WasmTyList> WasmRet for R {
     }
 }
 
-impl<R: WasmTyList> WasmRet for Result<R, Trap> {
+impl<R: WasmTyList, E: core::error::Error + Send + Sync + 'static> WasmRet for Result<R, E> {
     type Values = R;
     fn into_result(self) -> Result<R, Trap> {
-        self
-    }
-}
-
-impl<R: WasmTyList> WasmRet for Result<R, Error> {
-    type Values = R;
-    fn into_result(self) -> Result<R, Trap> {
-        self.map_err(|error| match error {
-            Error::Trap(trap) => trap,
-            Error::Exit(status) => Trap::exit(status),
-            other => Trap::host(alloc::format!("{other}")),
+        self.map_err(|error| {
+            // Traps and this crate's errors keep their meaning (an exit stays
+            // an exit); any other error is kept whole inside the trap.
+            let mut slot = Some(error);
+            let any: &mut dyn Any = &mut slot;
+            if let Some(trap) = any.downcast_mut::<Option<Trap>>() {
+                return trap.take().expect("just filled");
+            }
+            if let Some(error) = any.downcast_mut::<Option<Error>>() {
+                return error.take().expect("just filled").into_trap();
+            }
+            Trap::from_host_error(slot.expect("just filled"))
         })
     }
 }
@@ -205,6 +218,14 @@ into_func!(A1 A2 A3 A4 A5);
 into_func!(A1 A2 A3 A4 A5 A6);
 into_func!(A1 A2 A3 A4 A5 A6 A7);
 into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15 A16);
 
 /// A function whose wasm type was checked once against `Params` and `Results`.
 pub struct TypedFunc<Params, Results> {
@@ -223,6 +244,8 @@ impl<Params, Results> Copy for TypedFunc<Params, Results> {}
 impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     /// Checks `func`'s type against `Params -> Results`.
     pub(crate) fn new(store: impl super::store::AsContext, func: Func) -> Result<Self, Error> {
+        let store = store.as_context();
+        store.check_owns(func.store)?;
         let ty = func.ty(store);
         if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice()
         {
@@ -260,7 +283,22 @@ impl Func {
     }
 
     /// A host function from a Rust closure; its wasm type comes from the
-    /// closure's signature.
+    /// closure's signature: up to 16 parameters (after an optional
+    /// [`Caller`]) and a [`WasmRet`] result.
+    ///
+    /// ```
+    /// use tabula::{Engine, Func, Store};
+    ///
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let sum = Func::wrap(&mut store, |a: i32, b: i64, c: i32, d: i32, e: i32, f: i32, g: i32,
+    ///     h: i32, i: i32, j: i32, k: i32, l: i32, m: i32, n: i32, o: i32, p: i32| {
+    ///     i64::from(a + c + d + e + f + g + h + i + j + k + l + m + n + o + p) + b
+    /// });
+    /// let sum = sum.typed::<(i32, i64, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32,
+    ///     i32, i32, i32), i64>(&store)?;
+    /// assert_eq!(sum.call(&mut store, (1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))?, 17);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
     pub fn wrap<T, Params, Results>(
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,

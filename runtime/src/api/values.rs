@@ -3,12 +3,23 @@
 use crate::types::ValType;
 
 /// A reference to a function in a store.
+///
+/// Like every handle, it names the store that owns it; see
+/// [the crate docs](crate#store-isolation) for what happens when it is used
+/// with another store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) u32);
+pub struct Func {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
-/// An opaque host reference (`externref`): a number the host chooses.
+/// A reference to host data (`externref`), kept in the store that made it
+/// (see [`ExternRef::new`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub u32);
+pub struct ExternRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
 
 /// A WebAssembly value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -120,21 +131,42 @@ impl Val {
             Val::F32(v) => u128::from(v),
             Val::F64(v) => u128::from(v),
             Val::V128(v) => v,
-            Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.0) + 1),
-            Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.0) + 1),
+            Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.index) + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
         }
     }
 
-    /// The value of type `ty` stored as `bits`.
-    pub(crate) fn from_bits(ty: ValType, bits: u128) -> Val {
+    /// Whether the value may be used with store `store`: a reference must
+    /// belong to it; numbers belong everywhere.
+    pub(crate) fn check_store(&self, store: u64) -> Result<(), super::Error> {
+        let owner = match self {
+            Val::FuncRef(Some(f)) => f.store,
+            Val::ExternRef(Some(e)) => e.store,
+            _ => return Ok(()),
+        };
+        if owner == store {
+            Ok(())
+        } else {
+            Err(super::Error::StoreMismatch)
+        }
+    }
+
+    /// The value of type `ty` stored as `bits` in store `store`.
+    pub(crate) fn from_bits(ty: ValType, bits: u128, store: u64) -> Val {
         match ty {
             ValType::I32 => Val::I32(bits as u32 as i32),
             ValType::I64 => Val::I64(bits as u64 as i64),
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits as u64),
             ValType::V128 => Val::V128(bits),
-            ValType::FuncRef => Val::FuncRef((bits != 0).then(|| Func((bits - 1) as u32))),
-            ValType::ExternRef => Val::ExternRef((bits != 0).then(|| ExternRef((bits - 1) as u32))),
+            ValType::FuncRef => Val::FuncRef((bits != 0).then(|| Func {
+                store,
+                index: (bits - 1) as u32,
+            })),
+            ValType::ExternRef => Val::ExternRef((bits != 0).then(|| ExternRef {
+                store,
+                index: (bits - 1) as u32,
+            })),
         }
     }
 
@@ -155,11 +187,11 @@ impl Val {
         }
     }
 
-    /// Reads a value of type `ty` from slots at `at`.
+    /// Reads a value of type `ty`, in store `store`, from slots at `at`.
     ///
     /// # Safety
     /// `at` must point to `ty.slots()` readable slots.
-    pub(crate) unsafe fn read_from(ty: ValType, at: *const u64) -> Val {
+    pub(crate) unsafe fn read_from(ty: ValType, at: *const u64, store: u64) -> Val {
         // SAFETY: the caller's contract.
         let bits = unsafe {
             if ty == ValType::V128 {
@@ -168,7 +200,7 @@ impl Val {
                 u128::from(at.read())
             }
         };
-        Val::from_bits(ty, bits)
+        Val::from_bits(ty, bits, store)
     }
 }
 
@@ -206,8 +238,66 @@ impl core::fmt::Display for Val {
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::V128(v) => write!(f, "{v:#034x}"),
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
-            Val::FuncRef(Some(func)) => write!(f, "func:{}", func.0),
-            Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.0),
+            Val::FuncRef(Some(func)) => write!(f, "func:{}", func.index),
+            Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.index),
         }
+    }
+}
+
+impl ExternRef {
+    /// Stores `value` in `store` and returns a reference to it, which wasm
+    /// can hold as an `externref`. The value lives as long as the store (an
+    /// `ExternRef` is `Copy`, so the store cannot tell when the last one is
+    /// gone); read it back with [`ExternRef::data`].
+    ///
+    /// ```
+    /// use tabula::{Engine, ExternRef, Linker, Module, Store};
+    ///
+    /// struct Session { user: &'static str }
+    ///
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (func (export "id") (param externref) (result externref) (local.get 0)))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let id = instance.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&store, "id")?;
+    /// let session = ExternRef::new(&mut store, Session { user: "ada" })?;
+    /// let back = id.call(&mut store, Some(session))?.unwrap();
+    /// let data = back.data(&store)?.downcast_ref::<Session>().unwrap();
+    /// assert_eq!(data.user, "ada");
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn new<T>(
+        mut store: impl super::AsContextMut<Data = T>,
+        value: impl core::any::Any + Send + Sync,
+    ) -> Result<ExternRef, super::Error> {
+        let store = store.as_context_mut();
+        // Raw slots hold the index plus one (0 is null) in 32 bits.
+        let index = u32::try_from(store.externs.len())
+            .ok()
+            .filter(|&index| index < u32::MAX)
+            .ok_or_else(|| super::Error::Usage("too many externrefs in the store".into()))?;
+        store.externs.push(alloc::boxed::Box::new(value));
+        Ok(ExternRef {
+            store: store.inner.id,
+            index,
+        })
+    }
+
+    /// The host data this reference was made with; downcast it with
+    /// `downcast_ref`. An [`Error::StoreMismatch`](super::Error::StoreMismatch)
+    /// if `store` did not make it.
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: &'a impl super::AsContext<Data = T>,
+    ) -> Result<&'a (dyn core::any::Any + Send + Sync), super::Error> {
+        let store = store.as_context();
+        store.check_owns(self.store)?;
+        // Every reference a store hands out names one of its values.
+        store
+            .externs
+            .get(self.index as usize)
+            .map(|value| &**value)
+            .ok_or(super::Error::StoreMismatch)
     }
 }

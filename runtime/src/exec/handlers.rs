@@ -20,7 +20,6 @@ use super::trap::TrapCode;
 use crate::binary::Opcode;
 use crate::ir::CompiledFunc;
 use crate::types::ValType;
-use core::sync::atomic::Ordering;
 
 opcodes_macro::handlers!("../opcodes.toml");
 
@@ -426,9 +425,10 @@ handler! {
 }
 
 handler! {
-    /// Traps if the store was asked to interrupt (and clears the request).
+    /// Traps if the store was asked to interrupt (and clears the request)
+    /// or its epoch deadline passed.
     fn check_interrupt(ip, fp, mem, mem_len, cx, acc) {
-        if (&mut *(*cx).inner).interrupt.swap(false, Ordering::Relaxed) {
+        if (*(*cx).inner).interrupt_requested() {
             trap!(cx, ip, TrapCode::Interrupted);
         }
         next!(ip.add(1), fp, mem, mem_len, cx, acc)
@@ -563,7 +563,12 @@ handler! {
     /// `memory.grow`. Lanes: dst, delta, memidx.
     fn memory_grow(ip, fp, mem, mem_len, cx, acc) {
         let delta = get::<i32>(fp, lane(ip, 1)) as u32;
-        let old = memory0(cx).grow(delta, (*cx).max_memory_bytes);
+        let inner = &mut *(*cx).inner;
+        let addr = inner.instances[(*cx).instance as usize].memories[0];
+        // The embedder's resource limiter may refuse, or trap.
+        let Ok(old) = inner.grow_memory(addr, delta) else {
+            trap!(cx, ip, TrapCode::HostError)
+        };
         set(fp, lane(ip, 0), old.map_or(-1, |pages| pages as i32));
         let (mem, mem_len) = refresh(cx);
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
@@ -686,8 +691,10 @@ handler! {
         let init = fp.add(lane(ip, 1) as usize).read();
         let delta = get::<i32>(fp, lane(ip, 2)) as u32;
         let table = table_addr(cx, lane(ip, 3));
-        let limit = (*cx).max_table_elements;
-        let old = (&mut *(*cx).inner).tables[table].grow(delta, init, limit);
+        // The embedder's resource limiter may refuse, or trap.
+        let Ok(old) = (&mut *(*cx).inner).grow_table(table as u32, delta, init) else {
+            trap!(cx, ip, TrapCode::HostError)
+        };
         set(fp, lane(ip, 0), old.map_or(-1, |size| size as i32));
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
     }

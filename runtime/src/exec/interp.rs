@@ -78,9 +78,6 @@ pub(crate) struct Ctx {
     /// One past the last slot of the value stack.
     pub(crate) stack_end: *mut u64,
     pub(crate) exit: Exit,
-    /// Store limits that growing instructions obey.
-    pub(crate) max_memory_bytes: usize,
-    pub(crate) max_table_elements: usize,
     /// Receives trace events while the call runs.
     pub(crate) tracer: Option<NonNull<dyn Tracer>>,
     /// Handlers run so far (measuring builds only).
@@ -152,10 +149,21 @@ pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip, defined: u32) {
     }
 }
 
-/// The backtrace of the live frames, innermost (the one at `ip`) first.
-/// Each frame's function is found from its code address, among the
-/// translated functions of the store's modules.
-pub(crate) fn backtrace(inner: &StoreInner, cx: &Ctx, ip: Ip) -> Vec<BacktraceFrame> {
+/// The innermost `max` of the live frames, innermost (the one at `ip`)
+/// first, and how many outer frames were left out: the memory taken is
+/// bounded by `max`, not by the call depth. Each frame's function is found
+/// from its code address, among the translated functions of the store's
+/// modules.
+pub(crate) fn backtrace(
+    inner: &StoreInner,
+    cx: &Ctx,
+    ip: Ip,
+    max: usize,
+) -> (Vec<BacktraceFrame>, usize) {
+    let live = cx.frames.len() + 1;
+    if max == 0 {
+        return (Vec::new(), live);
+    }
     // (first word, one past the last, function, module) of all code.
     let mut code: Vec<(usize, usize, &CompiledFunc, &CompiledModule)> = Vec::new();
     let mut seen: Vec<*const CompiledModule> = Vec::new();
@@ -187,8 +195,8 @@ pub(crate) fn backtrace(inner: &StoreInner, cx: &Ctx, ip: Ip) -> Vec<BacktraceFr
         })
     };
     let mut out: Vec<BacktraceFrame> = frame_info(ip, false).into_iter().collect();
-    for frame in cx.frames.iter().rev() {
+    for frame in cx.frames.iter().rev().take(max - 1) {
         out.extend(frame_info(frame.ret_ip, true));
     }
-    out
+    (out, live.saturating_sub(max))
 }

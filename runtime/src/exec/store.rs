@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use super::memory::LinearMemory;
 use super::stack::StackStorage;
+use super::trap::Trap;
 use crate::ir::CompiledModule;
 use crate::types::{FuncType, GlobalType, TableType};
 
@@ -121,8 +122,14 @@ impl TypeRegistry {
     }
 }
 
+/// Where each new store's id comes from: ids are never reused, so a handle
+/// can never be mistaken for one of a later store's objects.
+static NEXT_STORE_ID: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
 /// Everything a store owns apart from the host's data and functions.
 pub(crate) struct StoreInner {
+    /// This store's unique id, carried by every handle into it.
+    pub(crate) id: u64,
     pub(crate) funcs: Vec<FuncEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) memories: Vec<LinearMemory>,
@@ -142,11 +149,48 @@ pub(crate) struct StoreInner {
     pub(crate) dispatches: u64,
     /// Set by an [`InterruptHandle`](crate::InterruptHandle) to stop the running call.
     pub(crate) interrupt: alloc::sync::Arc<core::sync::atomic::AtomicBool>,
+    /// The engine's epoch counter.
+    pub(crate) epoch: alloc::sync::Arc<core::sync::atomic::AtomicU64>,
+    /// The epoch at which running code stops (`u64::MAX`: never).
+    pub(crate) epoch_deadline: u64,
+    /// The embedder's resource limiter, reachable while code runs.
+    pub(crate) limiter: Option<LimiterHook>,
+    /// The trap a limiter raised, for the call to report.
+    pub(crate) limiter_trap: Option<Trap>,
 }
+
+/// What a resource limiter is asked to let grow.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Resource {
+    Memory,
+    Table,
+}
+
+/// Asks the limiter of the store at `store` whether a resource may grow from
+/// `current` to `desired` (bytes or elements) under `maximum`: `Ok(false)`
+/// makes the growth fail, `Err` traps.
+pub(crate) type AskLimiter =
+    unsafe fn(*mut (), Resource, usize, usize, Option<usize>) -> Result<bool, Trap>;
+
+/// The store's resource limiter, type-erased so handlers, which cannot name
+/// the host data type, can reach it. Installed before each growth or call;
+/// the store cannot move while either runs.
+#[derive(Clone, Copy)]
+pub(crate) struct LimiterHook {
+    pub(crate) store: *mut (),
+    pub(crate) ask: AskLimiter,
+}
+
+// SAFETY: the pointer is only followed during a call that borrows the store
+// mutably, on the thread making it.
+unsafe impl Send for LimiterHook {}
+// SAFETY: as above.
+unsafe impl Sync for LimiterHook {}
 
 impl StoreInner {
     pub(crate) fn new() -> Self {
         StoreInner {
+            id: NEXT_STORE_ID.fetch_add(1, core::sync::atomic::Ordering::Relaxed),
             funcs: Vec::new(),
             tables: Vec::new(),
             memories: Vec::new(),
@@ -160,7 +204,83 @@ impl StoreInner {
             #[cfg(feature = "dispatch-counts")]
             dispatches: 0,
             interrupt: Default::default(),
+            epoch: Default::default(),
+            epoch_deadline: u64::MAX,
+            limiter: None,
+            limiter_trap: None,
         }
+    }
+
+    /// Whether running code must stop: an interrupt was asked for (the
+    /// request is cleared) or the epoch deadline passed.
+    pub(crate) fn interrupt_requested(&self) -> bool {
+        use core::sync::atomic::Ordering::Relaxed;
+        self.interrupt.swap(false, Relaxed) || self.epoch.load(Relaxed) >= self.epoch_deadline
+    }
+
+    /// Asks the limiter about growing `resource` from `current` to `desired`.
+    fn ask(
+        &mut self,
+        resource: Resource,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, ()> {
+        let Some(hook) = self.limiter else {
+            return Ok(true);
+        };
+        // SAFETY: the hook was installed by the call or growth running now,
+        // which holds the store; the limiter touches only the host's data.
+        match unsafe { (hook.ask)(hook.store, resource, current, desired, maximum) } {
+            Ok(allowed) => Ok(allowed),
+            Err(trap) => {
+                self.limiter_trap = Some(trap);
+                Err(())
+            }
+        }
+    }
+
+    /// Grows memory `addr` by `delta` pages if its type and the limiter
+    /// allow: the old size in pages, `None` if not allowed, `Err` if the
+    /// limiter trapped (its trap is in `limiter_trap`).
+    pub(crate) fn grow_memory(&mut self, addr: u32, delta: u32) -> Result<Option<u32>, ()> {
+        let memory = &self.memories[addr as usize];
+        let current = memory.data.len();
+        let maximum = memory
+            .ty
+            .limits
+            .max
+            .map(|max| max as usize * super::PAGE_SIZE);
+        let desired = (delta as usize)
+            .checked_mul(super::PAGE_SIZE)
+            .and_then(|bytes| bytes.checked_add(current));
+        let Some(desired) = desired else {
+            return Ok(None);
+        };
+        if !self.ask(Resource::Memory, current, desired, maximum)? {
+            return Ok(None);
+        }
+        Ok(self.memories[addr as usize].grow(delta, usize::MAX))
+    }
+
+    /// Grows table `addr` by `delta` elements set to `init`, as
+    /// [`StoreInner::grow_memory`] does memories.
+    pub(crate) fn grow_table(
+        &mut self,
+        addr: u32,
+        delta: u32,
+        init: u64,
+    ) -> Result<Option<u32>, ()> {
+        let table = &self.tables[addr as usize];
+        let current = table.elements.len();
+        let maximum = table.ty.limits.max.map(|max| max as usize);
+        let Some(desired) = current.checked_add(delta as usize) else {
+            return Ok(None);
+        };
+        if !self.ask(Resource::Table, current, desired, maximum)? {
+            return Ok(None);
+        }
+        Ok(self.tables[addr as usize].grow(delta, init, usize::MAX))
     }
 
     /// The type of function `addr`.

@@ -74,18 +74,45 @@ pub struct BacktraceFrame {
     pub offset: u32,
 }
 
+/// A host function's error, kept whole so the embedder can downcast it.
+pub type HostError = alloc::sync::Arc<dyn core::error::Error + Send + Sync>;
+
 /// A trap: its kind, and where the wasm code was when it happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Trap {
     /// What went wrong.
     pub code: TrapCode,
-    /// The wasm call stack, innermost frame first.
+    /// The innermost frames of the wasm call stack, innermost first: at most
+    /// `Config::max_backtrace_frames` of them.
     pub backtrace: alloc::vec::Vec<BacktraceFrame>,
+    /// How many outer frames were live but not kept in `backtrace`.
+    pub omitted_frames: usize,
     /// Extra detail, e.g. a host function's error message.
     pub message: Option<alloc::string::String>,
     /// Set when the guest asked to exit (WASI `proc_exit`) rather than failed.
     pub exit_status: Option<i32>,
+    /// The error a host function returned, when it caused the trap.
+    pub host_error: Option<HostError>,
 }
+
+/// Traps are equal when everything but the host error is, and both or
+/// neither carry the same host error object.
+impl PartialEq for Trap {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.backtrace == other.backtrace
+            && self.omitted_frames == other.omitted_frames
+            && self.message == other.message
+            && self.exit_status == other.exit_status
+            && match (&self.host_error, &other.host_error) {
+                (None, None) => true,
+                (Some(a), Some(b)) => alloc::sync::Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for Trap {}
 
 impl Trap {
     /// A trap with no backtrace.
@@ -93,8 +120,10 @@ impl Trap {
         Trap {
             code,
             backtrace: alloc::vec::Vec::new(),
+            omitted_frames: 0,
             message: None,
             exit_status: None,
+            host_error: None,
         }
     }
 
@@ -110,11 +139,43 @@ impl Trap {
     /// A trap raised by a host function with a message.
     pub fn host(message: impl Into<alloc::string::String>) -> Self {
         Trap {
-            code: TrapCode::HostError,
-            backtrace: alloc::vec::Vec::new(),
             message: Some(message.into()),
-            exit_status: None,
+            ..Trap::new(TrapCode::HostError)
         }
+    }
+
+    /// A trap raised by a host function that failed with `error`; the error
+    /// is kept whole, for [`Trap::downcast_ref`] and `Error::downcast_ref`.
+    pub fn from_host_error(error: impl core::error::Error + Send + Sync + 'static) -> Self {
+        Trap {
+            message: Some(alloc::format!("{error}")),
+            host_error: Some(alloc::sync::Arc::new(error)),
+            ..Trap::new(TrapCode::HostError)
+        }
+    }
+
+    /// A trap raised by a host function that failed with the shared `error`.
+    pub(crate) fn from_shared_host_error(error: HostError) -> Self {
+        Trap {
+            message: Some(alloc::format!("{error}")),
+            host_error: Some(error),
+            ..Trap::new(TrapCode::HostError)
+        }
+    }
+
+    /// The host error that caused the trap, if it is an `E`.
+    pub fn downcast_ref<E: core::error::Error + 'static>(&self) -> Option<&E> {
+        let error: &(dyn core::error::Error + 'static) = self.host_error.as_deref()?;
+        error.downcast_ref::<E>()
+    }
+
+    /// Sets the backtrace: the frames kept and how many outer ones were not.
+    pub(crate) fn set_backtrace(
+        &mut self,
+        (frames, omitted): (alloc::vec::Vec<BacktraceFrame>, usize),
+    ) {
+        self.backtrace = frames;
+        self.omitted_frames = omitted;
     }
 }
 
@@ -133,17 +194,51 @@ impl fmt::Display for Trap {
         }
         if !self.backtrace.is_empty() {
             f.write_str("\nwasm backtrace:")?;
-            for (i, frame) in self.backtrace.iter().enumerate() {
+            // A run of identical frames (recursion) prints once, with a count.
+            let mut i = 0;
+            while i < self.backtrace.len() {
+                let frame = &self.backtrace[i];
+                let run = self.backtrace[i..]
+                    .iter()
+                    .take_while(|other| *other == frame)
+                    .count();
                 write!(f, "\n  {i}: ")?;
-                match &frame.func_name {
-                    Some(name) => write!(f, "{name}")?,
-                    None => write!(f, "<func {}>", frame.func_index)?,
+                write_frame(f, frame)?;
+                if run > 1 {
+                    write!(f, "\n  … {} more {} of the same", run - 1, frames(run - 1))?;
                 }
-                write!(f, " @ {:#x}", frame.offset)?;
+                i += run;
             }
+        }
+        if self.omitted_frames > 0 {
+            let omitted = self.omitted_frames;
+            write!(f, "\n  … {omitted} more {} (not kept)", frames(omitted))?;
         }
         Ok(())
     }
 }
 
-impl core::error::Error for Trap {}
+/// "frame" or "frames", for `count` of them.
+fn frames(count: usize) -> &'static str {
+    if count == 1 {
+        "frame"
+    } else {
+        "frames"
+    }
+}
+
+fn write_frame(f: &mut fmt::Formatter<'_>, frame: &BacktraceFrame) -> fmt::Result {
+    match &frame.func_name {
+        Some(name) => write!(f, "{name}")?,
+        None => write!(f, "<func {}>", frame.func_index)?,
+    }
+    write!(f, " @ {:#x}", frame.offset)
+}
+
+impl core::error::Error for Trap {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        self.host_error
+            .as_deref()
+            .map(|e| e as &(dyn core::error::Error + 'static))
+    }
+}

@@ -384,7 +384,7 @@ impl<'s> Runner<'s> {
         let params = invoke
             .args
             .iter()
-            .map(argument)
+            .map(|arg| argument(arg, &mut self.store))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ActionError::Setup)?;
         let ty = func.ty(&self.store);
@@ -455,8 +455,10 @@ fn expect_trap(outcome: Result<Vec<Val>, ActionError>, expected: &str) -> Result
     }
 }
 
-/// Converts an `invoke` argument.
-fn argument(arg: &WastArg<'_>) -> Result<Val, String> {
+/// Converts an `invoke` argument. `ref.extern N` is the store's externref
+/// number N, made on first use with all those before it, so the reference's
+/// index is N and results compare by index.
+fn argument(arg: &WastArg<'_>, store: &mut Store<()>) -> Result<Val, String> {
     let WastArg::Core(arg) = arg else {
         return Err("component-model arguments are not supported".to_string());
     };
@@ -471,7 +473,19 @@ fn argument(arg: &WastArg<'_>) -> Result<Val, String> {
             Some(AbstractHeapType::Extern) => Val::ExternRef(None),
             _ => return Err(format!("unsupported argument {arg:?}")),
         },
-        WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef(*n))),
+        WastArgCore::RefExtern(n) => {
+            if *n > 1 << 16 {
+                return Err(format!("unsupported argument {arg:?}"));
+            }
+            while store.externs.len() <= *n as usize {
+                let next = store.externs.len() as u32;
+                ExternRef::new(&mut *store, next).map_err(|e| e.to_string())?;
+            }
+            Val::ExternRef(Some(ExternRef {
+                store: store.inner.id,
+                index: *n,
+            }))
+        }
         WastArgCore::RefHost(_) => return Err(format!("unsupported argument {arg:?}")),
     })
 }
@@ -515,7 +529,7 @@ fn matches(expected: &WastRetCore<'_>, actual: &Val) -> bool {
         (WastRetCore::RefNull(heap), Val::ExternRef(None)) => heap
             .as_ref()
             .is_none_or(|h| heap_type(h) == Some(AbstractHeapType::Extern)),
-        (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => e.is_none_or(|e| e == a.0),
+        (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => e.is_none_or(|e| e == a.index),
         // Which function a non-null funcref denotes cannot be named from a
         // script portably: any non-null reference matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
@@ -593,7 +607,7 @@ fn show_value(value: &Val) -> String {
         Val::FuncRef(None) => "ref.null func".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
-        Val::ExternRef(Some(e)) => format!("ref.extern {}", e.0),
+        Val::ExternRef(Some(e)) => format!("ref.extern {}", e.index),
     }
 }
 

@@ -42,7 +42,7 @@ pub fn define<T>(store: &mut Store<T>, linker: &mut Linker<T>) -> Result<(), Err
             mutable: false,
         };
         let global = Global::new(&mut *store, ty, value)?;
-        linker.define(MODULE, name, global)?;
+        linker.define(&*store, MODULE, name, global)?;
     }
 
     let table_ty = TableType {
@@ -53,7 +53,7 @@ pub fn define<T>(store: &mut Store<T>, linker: &mut Linker<T>) -> Result<(), Err
         },
     };
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
-    linker.define(MODULE, "table", table)?;
+    linker.define(&*store, MODULE, "table", table)?;
 
     let memory_ty = MemoryType {
         limits: Limits {
@@ -62,6 +62,6 @@ pub fn define<T>(store: &mut Store<T>, linker: &mut Linker<T>) -> Result<(), Err
         },
     };
     let memory = Memory::new(&mut *store, memory_ty)?;
-    linker.define(MODULE, "memory", memory)?;
+    linker.define(&*store, MODULE, "memory", memory)?;
     Ok(())
 }
