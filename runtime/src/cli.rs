@@ -545,9 +545,10 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
     }
     let mut linker = Linker::<WasiCtx>::new(engine);
     wasi::add_to_linker(&mut linker, |ctx| ctx)?;
-    let timer = args
-        .timeout
-        .map(|timeout| start_timer(timeout, store.interrupt_handle()));
+    let timer = match args.timeout {
+        Some(timeout) => Some(start_timer(timeout, store.interrupt_handle()?)),
+        None => None,
+    };
     let outcome = run_instance(&mut store, &linker, &module, &args);
     drop(timer);
     #[cfg(feature = "dispatch-counts")]
