@@ -41,14 +41,13 @@ pub(crate) fn invoke<T>(
         .inner
         .stack
         .get_or_insert_with(|| StackStorage::new(stack_len));
-    let base = storage.base();
-    let len = storage.len();
     let start = store.inner.stack_top;
     let arg_slots: usize = args.iter().map(|a| a.ty().slots() as usize).sum();
-    if start + arg_slots > len {
+    if !storage.reserve(start + arg_slots) {
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
-    // SAFETY: `start + arg_slots <= len` was checked above.
+    let base = storage.base();
+    // SAFETY: `start + arg_slots` slots were reserved above.
     let mut cursor = unsafe { base.add(start) };
     for arg in args {
         // SAFETY: the arguments fit, as checked above.
@@ -56,23 +55,14 @@ pub(crate) fn invoke<T>(
     }
     let saved_top = store.inner.stack_top;
     let saved_depth = store.inner.depth;
-    // SAFETY: the arguments are at `start`, inside the stack storage.
-    let outcome = unsafe {
-        run(
-            store,
-            addr,
-            instance,
-            base.add(start),
-            base.add(len),
-            max_call_depth,
-            tracer,
-        )
-    };
+    // SAFETY: the arguments are at slot `start` of the stack storage.
+    let outcome = unsafe { run(store, addr, instance, start, max_call_depth, tracer) };
     store.inner.stack_top = saved_top;
     store.inner.depth = saved_depth;
     outcome?;
-    // The results sit where the arguments were.
+    // The results sit where the arguments were (the stack may have moved).
     let mut results = Vec::with_capacity(result_types.len());
+    let base = store.inner.stack.as_mut().expect("allocated above").base();
     // SAFETY: `run` returned normally, so the results are at `start`.
     let mut cursor = unsafe { base.add(start) };
     let id = store.inner.id;
@@ -114,18 +104,18 @@ fn call_host<T>(
     Ok(results)
 }
 
-/// Runs function `entry` of `instance`, whose arguments are at `fp`, until it
-/// returns, making the host calls it asks for.
+/// Runs function `entry` of `instance`, whose arguments are at slot `start`
+/// of the store's value stack, until it returns, making the host calls it
+/// asks for.
 ///
 /// # Safety
-/// `fp` must point at the entry function's arguments inside the store's
-/// stack storage, which ends at `stack_end`.
+/// The store's stack must be allocated and hold the entry function's
+/// arguments at slot `start`.
 unsafe fn run<T>(
     store: &mut Store<T>,
     entry: u32,
     instance: u32,
-    fp: *mut u64,
-    stack_end: *mut u64,
+    start: usize,
     max_depth: usize,
     tracer: Option<&mut dyn Tracer>,
 ) -> Result<(), Trap> {
@@ -141,11 +131,15 @@ unsafe fn run<T>(
     let callee = unsafe { &*func };
     let max_backtrace = store.engine.config().max_backtrace_frames;
     store.install_limiter();
-    // SAFETY: compared as addresses only.
-    if unsafe { fp.add(callee.frame_slots as usize) } > stack_end {
+    let storage = store.inner.stack.as_mut().expect("allocated by the caller");
+    if !storage.reserve(start + callee.frame_slots as usize) {
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
-    // SAFETY: the frame fits, as checked above.
+    let stack_len = storage.len();
+    let base = storage.base();
+    // SAFETY: the frame fits, as reserved above.
+    let (fp, stack_end) = unsafe { (base.add(start), base.add(stack_len)) };
+    // SAFETY: the frame fits, as reserved above.
     unsafe {
         core::ptr::write_bytes(
             fp.add(callee.param_slots as usize),
@@ -228,6 +222,7 @@ unsafe fn run<T>(
                 // SAFETY: `base` points into the stack storage.
                 store.inner.stack_top = unsafe { base.offset_from(storage.base()) } as usize + live;
                 store.inner.depth = depth_base + cx.frames.len();
+                let stack_before = storage.base();
                 let results = match call_host(store, host, type_id, Some(cx.instance), &args) {
                     Ok(results) => results,
                     Err(mut trap) => {
@@ -238,6 +233,18 @@ unsafe fn run<T>(
                 // The host may have made nested calls, which leave their own
                 // hook behind: this store's is the same, but reinstall it.
                 store.install_limiter();
+                // Nested calls may have grown (and so moved) the stack.
+                let storage = store.inner.stack.as_mut().expect("allocated");
+                let (base, caller_fp) = match storage.base() == stack_before {
+                    true => (base, caller_fp),
+                    false => {
+                        cx.stack_moved(storage, stack_before);
+                        (
+                            storage.rebase(base, stack_before),
+                            storage.rebase(caller_fp, stack_before),
+                        )
+                    }
+                };
                 cx.inner = &mut store.inner;
                 let mut cursor = base;
                 for value in &results {

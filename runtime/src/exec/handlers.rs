@@ -31,16 +31,16 @@ fn range(start: u32, len: u32, size: usize) -> Option<core::ops::Range<usize>> {
 }
 
 /// Enters `callee` with its frame at slot `base` of the current one, to come
-/// back to `ret`. Traps if the value stack is full; when the frame stack is
-/// full, [`grow_frames`] grows it (or traps at the depth limit) and runs the
-/// call again. The first four locals are zeroed with two stores (the stack's
+/// back to `ret`. When the value stack or the frame stack is full,
+/// [`grow_stack`] or [`grow_frames`] grows it (or traps at its limit) and
+/// runs the call again. The first four locals are zeroed with two stores (the stack's
 /// red zone makes that safe for smaller frames); [`zero_locals`] does more.
 macro_rules! enter {
     ($callee:expr, $base:expr, $ret:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
         let callee: *const CompiledFunc = $callee;
         let new_fp = $fp.add($base as usize);
         if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
-            trap!($cx, $ip, TrapCode::CallStackExhausted);
+            return grow_stack($ip, $fp, $mem, $len, $cx, $acc);
         }
         let frames = &mut (*$cx).frames;
         if frames.len() >= (*$cx).frame_room {
@@ -112,6 +112,26 @@ handler! {
 }
 
 handler! {
+    /// Makes the value stack larger (or traps at its maximum), moving it and
+    /// every frame pointer into it, then runs the call at `ip` again (which
+    /// comes back here until its frame fits). Not an instruction of its own.
+    #[inline(never)]
+    fn grow_stack(ip, fp, mem, mem_len, cx, acc) {
+        let cx_ref = &mut *cx;
+        let Some(storage) = (*cx_ref.inner).stack.as_mut() else {
+            trap!(cx, ip, TrapCode::CallStackExhausted);
+        };
+        let old_base = storage.base();
+        if !storage.reserve(storage.len() + 1) {
+            trap!(cx, ip, TrapCode::CallStackExhausted);
+        }
+        let fp = storage.rebase(fp, old_base);
+        cx_ref.stack_moved(storage, old_base);
+        next!(ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
     /// Translates the callee of the `call_internal` at `ip`, then runs the
     /// call. Not an instruction of its own.
     #[inline(never)]
@@ -143,7 +163,7 @@ macro_rules! call_addr {
                     // return switches back.
                     let new_fp = $fp.add($base as usize);
                     if new_fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
-                        trap!($cx, $ip, TrapCode::CallStackExhausted);
+                        return grow_stack($ip, $fp, $mem, $len, $cx, $acc);
                     }
                     if (*$cx).frames.len() >= (*$cx).frame_room {
                         return grow_frames($ip, $fp, $mem, $len, $cx, $acc);

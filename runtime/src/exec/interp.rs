@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 use super::dispatch::Ip;
+use super::stack::StackStorage;
 use super::store::{GlobalEntity, StoreInner};
 use super::trace::{TraceEvent, Tracer};
 use super::trap::{BacktraceFrame, TrapCode};
@@ -83,6 +84,18 @@ pub(crate) struct Ctx {
     /// Handlers run so far (measuring builds only).
     #[cfg(feature = "dispatch-counts")]
     pub(crate) dispatches: u64,
+}
+
+impl Ctx {
+    /// Rebases the frames' pointers and `stack_end` after the value stack
+    /// `storage` moved from `old_base` (its slot 0 then).
+    pub(crate) fn stack_moved(&mut self, storage: &mut StackStorage, old_base: *mut u64) {
+        for frame in &mut self.frames {
+            frame.fp = storage.rebase(frame.fp, old_base);
+        }
+        let len = storage.len();
+        self.stack_end = storage.base().wrapping_add(len);
+    }
 }
 
 /// Re-reads what the context caches about the running instance and returns

@@ -11,21 +11,28 @@ use alloc::vec::Vec;
 /// not the frame needs them all, which saves a loop on every call.
 pub(crate) const RED_ZONE: usize = 8;
 
-/// The memory behind the value stack. It is allocated once, at its maximum
-/// size, so pointers into it stay valid for the whole of a call.
+/// Slots a store's value stack starts with (32 KiB): enough for most calls
+/// from the host, so a store that runs little code costs little.
+pub(crate) const INITIAL_SLOTS: usize = 4096;
+
+/// The memory behind the value stack. It starts small and doubles, up to
+/// its maximum, when a call needs more room; growing moves it, so whoever
+/// holds pointers into it rebases them (see [`StackStorage::rebase`]).
 pub(crate) struct StackStorage {
     slots: Vec<u64>,
+    max: usize,
 }
 
 impl StackStorage {
-    /// A stack of `len` usable slots. Zeroed pages are committed lazily by the OS.
-    pub(crate) fn new(len: usize) -> Self {
+    /// A stack that may grow to `max` usable slots.
+    pub(crate) fn new(max: usize) -> Self {
         StackStorage {
-            slots: alloc::vec![0; len + RED_ZONE],
+            slots: alloc::vec![0; INITIAL_SLOTS.min(max) + RED_ZONE],
+            max,
         }
     }
 
-    /// Number of usable slots (the red zone past them is not counted).
+    /// Number of usable slots now (the red zone past them is not counted).
     pub(crate) fn len(&self) -> usize {
         self.slots.len() - RED_ZONE
     }
@@ -33,5 +40,30 @@ impl StackStorage {
     /// Pointer to slot 0.
     pub(crate) fn base(&mut self) -> *mut u64 {
         self.slots.as_mut_ptr()
+    }
+
+    /// Makes room for at least `slots` usable slots, doubling; false if
+    /// that is more than the maximum. Pointers into the old storage must be
+    /// rebased afterwards.
+    pub(crate) fn reserve(&mut self, slots: usize) -> bool {
+        if slots > self.max {
+            return false;
+        }
+        let mut len = self.len();
+        while len < slots {
+            len = (len * 2).min(self.max);
+        }
+        if len > self.len() {
+            self.slots.resize(len + RED_ZONE, 0);
+        }
+        true
+    }
+
+    /// `ptr`, a pointer into the storage as it was when its slot 0 was at
+    /// `old_base`, moved to where that slot is now.
+    pub(crate) fn rebase(&mut self, ptr: *mut u64, old_base: *mut u64) -> *mut u64 {
+        // Addresses only: the old storage may be gone.
+        let index = (ptr as usize - old_base as usize) / core::mem::size_of::<u64>();
+        self.base().wrapping_add(index)
     }
 }
