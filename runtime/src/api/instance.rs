@@ -257,11 +257,7 @@ fn instantiate<T>(
                 .collect()
         })
         .collect();
-    let datas = decoded
-        .data
-        .iter()
-        .map(|data| Arc::from(&decoded.bytes[data.range.clone()]))
-        .collect();
+    let data_dropped = alloc::vec![false; decoded.data.len()];
     let mut exports = BTreeMap::new();
     for export in &decoded.exports {
         let i = export.index as usize;
@@ -280,7 +276,7 @@ fn instantiate<T>(
         memories,
         globals,
         elems,
-        datas,
+        data_dropped,
         type_ids,
         exports,
     });
@@ -314,16 +310,14 @@ fn instantiate<T>(
             let start = eval_const(&store.inner, &instance.funcs, &instance.globals, offset) as u32
                 as usize;
             let memory_addr = instance.memories[0] as usize;
-            let bytes = core::mem::replace(
-                &mut store.inner.instances[index as usize].datas[i],
-                Arc::from(&[][..]),
-            );
+            store.inner.instances[index as usize].data_dropped[i] = true;
+            let bytes = &decoded.bytes[data.range.clone()];
             let memory = &mut store.inner.memories[memory_addr].data;
             let end = start
                 .checked_add(bytes.len())
                 .filter(|end| *end <= memory.len())
                 .ok_or_else(|| trap(TrapCode::MemoryOutOfBounds))?;
-            memory[start..end].copy_from_slice(&bytes);
+            memory[start..end].copy_from_slice(bytes);
         }
     }
     Ok(Instance {

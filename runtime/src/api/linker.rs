@@ -259,6 +259,105 @@ impl<T> Linker<T> {
         }
         Instance::new(store, module, &imports)
     }
+
+    /// Resolves `module`'s imports once, for many instantiations (wasmtime's
+    /// name): [`InstancePre::instantiate`] then skips the name lookups and
+    /// the host functions' type checks. Definitions made later are not seen.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), tabula::Error> {
+    /// use tabula::{Engine, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(
+    ///     &engine,
+    ///     r#"(module (import "host" "twice" (func $twice (param i32) (result i32)))
+    ///                (func (export "run") (param i32) (result i32)
+    ///                  (call $twice (local.get 0))))"#,
+    /// )?;
+    /// let mut linker = Linker::<()>::new(&engine);
+    /// linker.func_wrap("host", "twice", |x: i32| x * 2)?;
+    /// let pre = linker.instantiate_pre(&module)?;
+    /// for request in 0..3 {
+    ///     // A fresh store per request: only the instance's own state is made.
+    ///     let mut store = Store::new(&engine, ());
+    ///     let instance = pre.instantiate(&mut store)?;
+    ///     let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
+    ///     assert_eq!(run.call(&mut store, request)?, request * 2);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>, Error> {
+        let mut imports = Vec::new();
+        for import in module.imports() {
+            let definition = self
+                .definitions
+                .get(&(import.module.clone(), import.name.clone()))
+                .ok_or_else(|| {
+                    Error::Link(alloc::format!(
+                        "{}::{} is not defined",
+                        import.module,
+                        import.name
+                    ))
+                })?;
+            if let (Definition::Host(ty, _), ExternType::Func(expected)) = (definition, &import.ty)
+            {
+                if ty != expected {
+                    return Err(Error::Link(alloc::format!(
+                        "{}::{}: function type mismatch",
+                        import.module,
+                        import.name
+                    )));
+                }
+            }
+            imports.push(definition.clone());
+        }
+        Ok(InstancePre {
+            module: module.clone(),
+            imports,
+        })
+    }
+}
+
+/// A module with its imports resolved by a [`Linker`], ready to be
+/// instantiated in any number of stores; from [`Linker::instantiate_pre`].
+pub struct InstancePre<T> {
+    module: Module,
+    imports: Vec<Definition<T>>,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            module: self.module.clone(),
+            imports: self.imports.clone(),
+        }
+    }
+}
+
+impl<T> InstancePre<T> {
+    /// The module this instantiates.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Instantiates the module in `store` and runs its start function. Host
+    /// functions are added to `store`; an instance or item defined in the
+    /// linker must belong to `store` ([`Error::StoreMismatch`] otherwise).
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance, Error> {
+        let store = store.as_context_mut();
+        let imports: Vec<Extern> = self
+            .imports
+            .iter()
+            .map(|definition| match definition {
+                Definition::Extern(item) => *item,
+                Definition::Host(ty, func) => {
+                    Extern::Func(store.add_host_func(ty, Arc::clone(func)))
+                }
+            })
+            .collect();
+        Instance::new(store, &self.module, &imports)
+    }
 }
 
 impl From<Func> for Extern {

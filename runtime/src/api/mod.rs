@@ -15,7 +15,7 @@ pub use engine::{Config, Engine};
 pub use error::Error;
 pub use externals::{Caller, Extern, Global, Memory, Table};
 pub use instance::Instance;
-pub use linker::Linker;
+pub use linker::{InstancePre, Linker};
 pub use module::{ExportType, ImportType, Module};
 pub use store::{
     AsContext, AsContextMut, InterruptHandle, ResourceLimiter, Store, StoreLimits,

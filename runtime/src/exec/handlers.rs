@@ -634,8 +634,7 @@ handler! {
         let inner = &mut *(*cx).inner;
         // A raw slice, not a clone of the `Arc`: nothing may need dropping
         // at the tail call below.
-        let segment: *const [u8] =
-            &inner.instances[(*cx).instance as usize].datas[lane(ip, 3) as usize][..];
+        let segment: *const [u8] = inner.instances[(*cx).instance as usize].data(lane(ip, 3) as usize);
         let segment = &*segment;
         let data = &mut memory0(cx).data;
         match (range(src, len, segment.len()), range(dst, len, data.len())) {
@@ -650,8 +649,7 @@ handler! {
     /// `data.drop`. Lanes: dataidx.
     fn data_drop(ip, fp, mem, mem_len, cx, acc) {
         let inner = &mut *(*cx).inner;
-        inner.instances[(*cx).instance as usize].datas[lane(ip, 0) as usize] =
-            alloc::sync::Arc::from(&[][..]);
+        inner.instances[(*cx).instance as usize].data_dropped[lane(ip, 0) as usize] = true;
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }

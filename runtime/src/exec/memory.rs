@@ -1,6 +1,15 @@
-//! Linear memories and the bounds-checked view the interpreter loads through.
+//! Linear memories and the bytes behind them.
+//!
+//! A memory costs what the guest touches, not what it declares: on 64-bit
+//! Unix hosts a memory of 1 MiB or more is a private anonymous mapping
+//! reserved once, at the memory's maximum, whose pages the OS commits
+//! (zeroed) on first touch, so neither instantiation nor `memory.grow`
+//! writes a byte. Smaller memories, and all of them elsewhere (and without
+//! `std`), are vectors, zeroed as they grow.
 
 use alloc::vec::Vec;
+use core::fmt;
+use core::ops::{Deref, DerefMut};
 
 use crate::types::MemoryType;
 
@@ -13,17 +22,19 @@ pub const MAX_PAGES: u32 = 65536;
 #[derive(Debug)]
 pub struct LinearMemory {
     pub(crate) ty: MemoryType,
-    pub(crate) data: Vec<u8>,
+    pub(crate) data: MemoryBytes,
 }
 
 impl LinearMemory {
     /// A zeroed memory of `ty.limits.min` pages, or `None` if it cannot be allocated.
     pub(crate) fn new(ty: MemoryType) -> Option<Self> {
         let bytes = (ty.limits.min as usize).checked_mul(PAGE_SIZE)?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes).ok()?;
-        data.resize(bytes, 0);
-        Some(LinearMemory { ty, data })
+        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        let reserve = (max_pages as usize).saturating_mul(PAGE_SIZE).max(bytes);
+        Some(LinearMemory {
+            ty,
+            data: MemoryBytes::new(bytes, reserve)?,
+        })
     }
 
     /// Current size in pages.
@@ -44,8 +55,162 @@ impl LinearMemory {
         if bytes > limit_bytes {
             return None;
         }
-        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
-        self.data.resize(bytes, 0);
-        Some(old)
+        self.data.grow(bytes).then_some(old)
+    }
+}
+
+/// Below this size a memory is a plain vector: cheaper to create and drop
+/// than a mapping (two system calls), for the many small memories of
+/// short-lived instances. It becomes a mapping when it grows past.
+#[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+const MAPPED_FROM: usize = 1 << 20;
+
+/// The bytes of a linear memory: a slice that can grow.
+pub(crate) struct MemoryBytes {
+    #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+    mapping: Option<mapping::Mapping>,
+    /// The bytes when there is no mapping.
+    vec: Vec<u8>,
+    /// What a mapping reserves: the memory's maximum size.
+    #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+    reserve: usize,
+}
+
+impl MemoryBytes {
+    /// `len` zero bytes that may grow to `reserve`.
+    fn new(len: usize, reserve: usize) -> Option<Self> {
+        let mut bytes = MemoryBytes {
+            #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+            mapping: None,
+            vec: Vec::new(),
+            #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+            reserve,
+        };
+        #[cfg(not(all(feature = "std", unix, target_pointer_width = "64")))]
+        let _ = reserve;
+        bytes.grow(len).then_some(bytes)
+    }
+
+    /// Grows to `len` zero-extended bytes; false if the host cannot.
+    fn grow(&mut self, len: usize) -> bool {
+        #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+        {
+            if let Some(mapping) = &mut self.mapping {
+                return mapping.grow(len);
+            }
+            if len >= MAPPED_FROM {
+                if let Some(mut mapping) = mapping::Mapping::new(len, self.reserve) {
+                    mapping.bytes_mut()[..self.vec.len()].copy_from_slice(&self.vec);
+                    self.vec = Vec::new();
+                    self.mapping = Some(mapping);
+                    return true;
+                }
+            }
+        }
+        if self.vec.try_reserve_exact(len - self.vec.len()).is_err() {
+            return false;
+        }
+        self.vec.resize(len, 0);
+        true
+    }
+}
+
+impl Deref for MemoryBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+        if let Some(mapping) = &self.mapping {
+            return mapping.bytes();
+        }
+        &self.vec
+    }
+}
+
+impl DerefMut for MemoryBytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        #[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+        if let Some(mapping) = &mut self.mapping {
+            return mapping.bytes_mut();
+        }
+        &mut self.vec
+    }
+}
+
+impl fmt::Debug for MemoryBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MemoryBytes({} bytes)", self.len())
+    }
+}
+
+#[cfg(all(feature = "std", unix, target_pointer_width = "64"))]
+mod mapping {
+    use core::ffi::c_void;
+    use core::ptr::NonNull;
+
+    use rustix::mm::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+
+    /// A private anonymous mapping of `reserved` bytes, of which the first
+    /// `len` are the memory. Untouched pages cost no RAM; `NORESERVE` keeps
+    /// the reservation out of the commit charge too.
+    pub(super) struct Mapping {
+        ptr: NonNull<u8>,
+        len: usize,
+        reserved: usize,
+    }
+
+    // SAFETY: the mapping is owned memory, like a `Vec<u8>`'s buffer.
+    unsafe impl Send for Mapping {}
+    // SAFETY: shared access only reads, as for `&[u8]`.
+    unsafe impl Sync for Mapping {}
+
+    impl Mapping {
+        /// Maps `reserved` bytes (at least one page), or `None` if the OS
+        /// refuses (the caller falls back to a vector).
+        pub(super) fn new(len: usize, reserved: usize) -> Option<Self> {
+            let reserved = reserved.max(super::PAGE_SIZE);
+            // SAFETY: a fresh mapping at an address the kernel picks aliases
+            // nothing.
+            let ptr = unsafe {
+                mmap_anonymous(
+                    core::ptr::null_mut(),
+                    reserved,
+                    ProtFlags::READ | ProtFlags::WRITE,
+                    MapFlags::PRIVATE | MapFlags::NORESERVE,
+                )
+            }
+            .ok()?;
+            Some(Mapping {
+                ptr: NonNull::new(ptr.cast())?,
+                len,
+                reserved,
+            })
+        }
+
+        /// Grows to `len` bytes: the pages are already mapped and zero.
+        pub(super) fn grow(&mut self, len: usize) -> bool {
+            if len > self.reserved {
+                return false;
+            }
+            self.len = len;
+            true
+        }
+
+        pub(super) fn bytes(&self) -> &[u8] {
+            // SAFETY: the first `len <= reserved` bytes are mapped readable.
+            unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        }
+
+        pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
+            // SAFETY: mapped writable, and `&mut self` makes this unique.
+            unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        }
+    }
+
+    impl Drop for Mapping {
+        fn drop(&mut self) {
+            // SAFETY: the mapping is ours and nothing borrows it any more.
+            let _ = unsafe { munmap(self.ptr.as_ptr().cast::<c_void>(), self.reserved) };
+        }
     }
 }

@@ -77,11 +77,23 @@ pub(crate) struct InstanceEntity {
     pub(crate) globals: Vec<u32>,
     /// Element segments (emptied by `elem.drop`).
     pub(crate) elems: Vec<Vec<u64>>,
-    /// Data segments (emptied by `data.drop`).
-    pub(crate) datas: Vec<Arc<[u8]>>,
+    /// Which data segments were dropped (by `data.drop`, or active ones
+    /// once applied); the bytes are the module's, never copied.
+    pub(crate) data_dropped: Vec<bool>,
     /// Store type id of each module type index.
     pub(crate) type_ids: Vec<u32>,
     pub(crate) exports: BTreeMap<String, ExternAddr>,
+}
+
+impl InstanceEntity {
+    /// The bytes of data segment `index` (empty once dropped).
+    pub(crate) fn data(&self, index: usize) -> &[u8] {
+        if self.data_dropped[index] {
+            return &[];
+        }
+        let module = &self.module.module;
+        &module.bytes[module.data[index].range.clone()]
+    }
 }
 
 /// A store address of something an instance exports.

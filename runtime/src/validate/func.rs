@@ -21,6 +21,7 @@
 //! - a label's values live in the home slots of their stack positions; every
 //!   branch copies them there.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::{Fusions, ModuleContext, ValidationError};
