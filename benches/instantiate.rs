@@ -10,8 +10,8 @@
 //! round is kept; then each variant runs 100 000 more cycles and the
 //! process's resident memory is read before and after, which must not grow.
 //!
-//! `cargo bench -p tabula-benches --bench instantiate`; `TABULA_BENCH_RUNS`
-//! sets the rounds (default 5).
+//! `cargo bench -p tabula-benches --bench instantiate [small|WASI]`;
+//! `TABULA_BENCH_RUNS` sets the rounds (default 5).
 
 use std::time::{Duration, Instant};
 
@@ -48,7 +48,9 @@ fn small_tabula(pre: bool) -> Cycle<'static> {
     let engine = tabula::Engine::default();
     let module = tabula::Module::new(&engine, SMALL).expect("tabula compiles");
     let linker = tabula::Linker::<()>::new(&engine);
-    let instance_pre = linker.instantiate_pre(&module).expect("tabula pre-instantiates");
+    let instance_pre = linker
+        .instantiate_pre(&module)
+        .expect("tabula pre-instantiates");
     Box::new(move |i| {
         let mut store = tabula::Store::new(&engine, ());
         let instance = if pre {
@@ -87,7 +89,9 @@ fn command_tabula(pre: bool) -> Cycle<'static> {
     let module = tabula::Module::new(&engine, COMMAND).expect("tabula compiles");
     let mut linker = tabula::Linker::<WasiCtx>::new(&engine);
     wasi::add_to_linker(&mut linker, |ctx| ctx).expect("tabula defines WASI");
-    let instance_pre = linker.instantiate_pre(&module).expect("tabula pre-instantiates");
+    let instance_pre = linker
+        .instantiate_pre(&module)
+        .expect("tabula pre-instantiates");
     Box::new(move |_| {
         let (stdout, out) = Output::capture();
         let ctx = WasiCtxBuilder::new()
@@ -213,6 +217,13 @@ fn main() {
         if !filters.is_empty() && !filters.iter().any(|f| case.contains(f.as_str())) {
             continue;
         }
+        // `TABULA_BENCH_ONLY=tabula` (or `wasmi`) runs one engine alone,
+        // for profilers; the ratio column is then meaningless.
+        let only = std::env::var("TABULA_BENCH_ONLY").ok();
+        let variants: Vec<(&str, Make)> = variants
+            .into_iter()
+            .filter(|(engine, _)| only.as_ref().is_none_or(|o| engine.starts_with(o.as_str())))
+            .collect();
         let mut cycles: Vec<Cycle<'static>> = variants.iter().map(|(_, make)| make()).collect();
         let mut best = vec![Duration::MAX; cycles.len()];
         for _ in 0..runs {

@@ -162,7 +162,7 @@ unsafe fn run<T>(
         global0: core::ptr::null_mut(),
         funcs: core::ptr::null(),
         globals: core::ptr::null_mut(),
-        frames: Vec::new(),
+        frames: core::mem::take(&mut store.inner.spare_frames.0),
         max_frames: max_depth - depth_base,
         frame_room: 0,
         stack_end,
@@ -185,7 +185,13 @@ unsafe fn run<T>(
             store.inner.dispatches += core::mem::take(&mut cx.dispatches);
         }
         match cx.exit {
-            Exit::Returned => return Ok(()),
+            Exit::Returned => {
+                store
+                    .inner
+                    .spare_frames
+                    .keep(core::mem::take(&mut cx.frames));
+                return Ok(());
+            }
             Exit::Trap { code, ip } => {
                 // A limiter's trap carries the embedder's error.
                 let mut trap = match store.inner.limiter_trap.take() {
@@ -193,6 +199,10 @@ unsafe fn run<T>(
                     _ => Trap::new(code),
                 };
                 trap.set_backtrace(backtrace(&store.inner, &cx, ip, max_backtrace));
+                store
+                    .inner
+                    .spare_frames
+                    .keep(core::mem::take(&mut cx.frames));
                 return Err(trap);
             }
             Exit::HostCall {
@@ -227,6 +237,10 @@ unsafe fn run<T>(
                     Ok(results) => results,
                     Err(mut trap) => {
                         trap.set_backtrace(backtrace(&store.inner, &cx, call_ip, max_backtrace));
+                        store
+                            .inner
+                            .spare_frames
+                            .keep(core::mem::take(&mut cx.frames));
                         return Err(trap);
                     }
                 };

@@ -649,7 +649,7 @@ impl<'a, T> Caller<'a, T> {
     /// An export of the calling instance.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = &self.store.inner.instances[self.instance? as usize];
-        let addr = instance.exports.get(name).copied()?;
+        let addr = instance.export(name)?;
         Some(Extern::from_addr(addr, self.store.inner.id))
     }
 

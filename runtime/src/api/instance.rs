@@ -1,6 +1,5 @@
 //! `Instance`: a module instantiated in a store, and instantiation itself.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -11,8 +10,8 @@ use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
-use crate::binary::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Instruction};
-use crate::exec::store::{ExternAddr, FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
+use crate::binary::{ConstExpr, DataMode, ElementMode, ImportKind, Instruction};
+use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
 use crate::types::{ExternType, Limits};
 
@@ -60,7 +59,7 @@ impl Instance {
     /// returns no `Result`).
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let store = store.as_context();
-        let addr = self.entity(store).exports.get(name).copied()?;
+        let addr = self.entity(store).export(name)?;
         Some(Extern::from_addr(addr, store.inner.id))
     }
 
@@ -102,9 +101,8 @@ impl Instance {
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let store = store.as_context();
         self.entity(store)
-            .exports
-            .iter()
-            .map(|(name, addr)| (name.clone(), Extern::from_addr(*addr, store.inner.id)))
+            .exports()
+            .map(|(name, addr)| (name.into(), Extern::from_addr(addr, store.inner.id)))
             .collect()
     }
 
@@ -165,13 +163,37 @@ fn instantiate<T>(
         store.check_owns(provided.store_id())?;
     }
     let index = store.inner.instances.len() as u32;
-    let mut funcs = Vec::new();
-    let mut tables = Vec::new();
-    let mut memories = Vec::new();
-    let mut globals = Vec::new();
+    // Sized once: a short-lived instance should not pay for regrowing them.
+    let count =
+        |kind: fn(&ImportKind) -> bool| decoded.imports.iter().filter(|i| kind(&i.kind)).count();
+    let mut funcs =
+        Vec::with_capacity(count(|k| matches!(k, ImportKind::Func(_))) + decoded.functions.len());
+    let mut tables =
+        Vec::with_capacity(count(|k| matches!(k, ImportKind::Table(_))) + decoded.tables.len());
+    let mut memories =
+        Vec::with_capacity(count(|k| matches!(k, ImportKind::Memory(_))) + decoded.memories.len());
+    let mut globals =
+        Vec::with_capacity(count(|k| matches!(k, ImportKind::Global(_))) + decoded.globals.len());
+    let inner = &mut store.inner;
+    inner.funcs.reserve(decoded.functions.len());
+    inner.tables.reserve(decoded.tables.len());
+    inner.memories.reserve(decoded.memories.len());
+    inner.globals.reserve(decoded.globals.len());
+    inner.instances.reserve(1);
     for (import, provided) in decoded.imports.iter().zip(imports) {
-        let actual = provided.ty(&*store);
         let name = || alloc::format!("{}::{}", import.module, import.name);
+        if let (ImportKind::Func(ty), Extern::Func(f)) = (import.kind, provided) {
+            // By reference: no copy of the type per import.
+            if decoded.types[ty as usize] != *store.inner.func_type(f.index) {
+                return Err(Error::Link(alloc::format!(
+                    "{}: function type mismatch",
+                    name()
+                )));
+            }
+            funcs.push(f.index);
+            continue;
+        }
+        let actual = provided.ty(&*store);
         match (import.kind, provided, actual) {
             (ImportKind::Func(ty), Extern::Func(f), ExternType::Func(actual)) => {
                 if decoded.types[ty as usize] != actual {
@@ -258,17 +280,6 @@ fn instantiate<T>(
         })
         .collect();
     let data_dropped = alloc::vec![false; decoded.data.len()];
-    let mut exports = BTreeMap::new();
-    for export in &decoded.exports {
-        let i = export.index as usize;
-        let addr = match export.kind {
-            ExportKind::Func => ExternAddr::Func(funcs[i]),
-            ExportKind::Table => ExternAddr::Table(tables[i]),
-            ExportKind::Memory => ExternAddr::Memory(memories[i]),
-            ExportKind::Global => ExternAddr::Global(globals[i]),
-        };
-        exports.insert(export.name.clone(), addr);
-    }
     store.inner.instances.push(InstanceEntity {
         module: Arc::clone(&compiled),
         funcs,
@@ -278,7 +289,6 @@ fn instantiate<T>(
         elems,
         data_dropped,
         type_ids,
-        exports,
     });
 
     // Active segments are applied in order; a trap leaves earlier ones in place.

@@ -123,11 +123,18 @@ impl Module {
         let context = crate::validate::validate_with(&module, &features, instrumentation)
             .map_err(|error| unsupported_in_body(&module, &features, error))?;
         let funcs = module.code.iter().map(|_| LazyFunc::new()).collect();
+        let exports = module
+            .exports
+            .iter()
+            .enumerate()
+            .map(|(i, export)| (export.name.clone(), i as u32))
+            .collect();
         Ok(Module {
             compiled: Arc::new(CompiledModule {
                 module,
                 context,
                 funcs,
+                exports,
             }),
         })
     }

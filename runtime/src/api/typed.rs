@@ -55,7 +55,11 @@ wasm_ty! {
 /// A list of wasm values as a Rust type: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmTyList: Sized + Send + 'static {
     /// The wasm types, in order.
-    fn types() -> Vec<ValType>;
+    const TYPES: &'static [ValType];
+    /// The wasm types, in order, as a vector.
+    fn types() -> Vec<ValType> {
+        Self::TYPES.to_vec()
+    }
     /// Converts into values.
     fn into_vals(self) -> Vec<Val>;
     /// Converts from values of [`Self::types`].
@@ -63,9 +67,7 @@ pub trait WasmTyList: Sized + Send + 'static {
 }
 
 impl<A: WasmTy> WasmTyList for A {
-    fn types() -> Vec<ValType> {
-        alloc::vec![A::TYPE]
-    }
+    const TYPES: &'static [ValType] = &[A::TYPE];
     fn into_vals(self) -> Vec<Val> {
         alloc::vec![self.into_val()]
     }
@@ -80,9 +82,7 @@ impl<A: WasmTy> WasmTyList for A {
 macro_rules! tuple_list {
     ($($name:ident)*) => {
         impl<$($name: WasmTy),*> WasmTyList for ($($name,)*) {
-            fn types() -> Vec<ValType> {
-                alloc::vec![$($name::TYPE),*]
-            }
+            const TYPES: &'static [ValType] = &[$($name::TYPE),*];
             #[allow(non_snake_case)]
             fn into_vals(self) -> Vec<Val> {
                 let ($($name,)*) = self;
@@ -246,9 +246,8 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     pub(crate) fn new(store: impl super::store::AsContext, func: Func) -> Result<Self, Error> {
         let store = store.as_context();
         store.check_owns(func.store)?;
-        let ty = func.ty(store);
-        if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice()
-        {
+        let ty = store.inner.func_type(func.index);
+        if ty.params() != Params::TYPES || ty.results() != Results::TYPES {
             return Err(Error::Usage(alloc::format!(
                 "function type {ty} does not match the requested typed signature"
             )));
@@ -267,7 +266,10 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     /// Calls the function.
     pub fn call(&self, store: impl AsContextMut, params: Params) -> Result<Results, Error> {
         let params = params.into_vals();
-        let mut results: Vec<Val> = Results::types().into_iter().map(Val::default_for).collect();
+        let mut results: Vec<Val> = Results::TYPES
+            .iter()
+            .map(|t| Val::default_for(*t))
+            .collect();
         self.func.call(store, &params, &mut results)?;
         Results::from_vals(&results).ok_or_else(|| Error::Usage("result types changed".into()))
     }

@@ -5,6 +5,7 @@
 //! checks. A `v128` takes two slots, low half first.
 
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 
 /// Slots past the end of the usable stack that a call may write: entering a
 /// function zeroes a fixed block of slots after its parameters whether or
@@ -18,18 +19,32 @@ pub(crate) const INITIAL_SLOTS: usize = 4096;
 /// The memory behind the value stack. It starts small and doubles, up to
 /// its maximum, when a call needs more room; growing moves it, so whoever
 /// holds pointers into it rebases them (see [`StackStorage::rebase`]).
+///
+/// The slots start uninitialised: nothing reads a slot before writing it
+/// (a call writes the arguments and zeroes the locals of its frame, and
+/// validation proves every other operand written first), so a new store
+/// does not pay for zeroing its stack.
 pub(crate) struct StackStorage {
-    slots: Vec<u64>,
+    slots: Vec<MaybeUninit<u64>>,
     max: usize,
 }
 
 impl StackStorage {
     /// A stack that may grow to `max` usable slots.
     pub(crate) fn new(max: usize) -> Self {
-        StackStorage {
-            slots: alloc::vec![0; INITIAL_SLOTS.min(max) + RED_ZONE],
+        let mut storage = StackStorage {
+            slots: Vec::new(),
             max,
-        }
+        };
+        storage.resize(INITIAL_SLOTS.min(max));
+        storage
+    }
+
+    /// Makes the storage `len` usable slots, keeping what it holds.
+    fn resize(&mut self, len: usize) {
+        self.slots.reserve_exact(len + RED_ZONE - self.slots.len());
+        // SAFETY: reserved above; `MaybeUninit` needs no initialisation.
+        unsafe { self.slots.set_len(len + RED_ZONE) };
     }
 
     /// Number of usable slots now (the red zone past them is not counted).
@@ -39,7 +54,7 @@ impl StackStorage {
 
     /// Pointer to slot 0.
     pub(crate) fn base(&mut self) -> *mut u64 {
-        self.slots.as_mut_ptr()
+        self.slots.as_mut_ptr().cast()
     }
 
     /// Makes room for at least `slots` usable slots, doubling; false if
@@ -54,7 +69,7 @@ impl StackStorage {
             len = (len * 2).min(self.max);
         }
         if len > self.len() {
-            self.slots.resize(len + RED_ZONE, 0);
+            self.resize(len);
         }
         true
     }

@@ -2,13 +2,14 @@
 //! segments and instances, all addressed by index.
 
 use alloc::collections::BTreeMap;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use super::interp::Frame;
 use super::memory::LinearMemory;
 use super::stack::StackStorage;
 use super::trap::Trap;
+use crate::binary::ExportKind;
 use crate::ir::CompiledModule;
 use crate::types::{FuncType, GlobalType, TableType};
 
@@ -82,10 +83,35 @@ pub(crate) struct InstanceEntity {
     pub(crate) data_dropped: Vec<bool>,
     /// Store type id of each module type index.
     pub(crate) type_ids: Vec<u32>,
-    pub(crate) exports: BTreeMap<String, ExternAddr>,
 }
 
 impl InstanceEntity {
+    /// The store address of the export called `name`.
+    pub(crate) fn export(&self, name: &str) -> Option<ExternAddr> {
+        let index = *self.module.exports.get(name)?;
+        Some(self.export_at(index as usize))
+    }
+
+    /// Every export, by name.
+    pub(crate) fn exports(&self) -> impl Iterator<Item = (&str, ExternAddr)> + '_ {
+        self.module
+            .exports
+            .iter()
+            .map(|(name, index)| (name.as_str(), self.export_at(*index as usize)))
+    }
+
+    /// The store address of the module's export number `index`.
+    fn export_at(&self, index: usize) -> ExternAddr {
+        let export = &self.module.module.exports[index];
+        let i = export.index as usize;
+        match export.kind {
+            ExportKind::Func => ExternAddr::Func(self.funcs[i]),
+            ExportKind::Table => ExternAddr::Table(self.tables[i]),
+            ExportKind::Memory => ExternAddr::Memory(self.memories[i]),
+            ExportKind::Global => ExternAddr::Global(self.globals[i]),
+        }
+    }
+
     /// The bytes of data segment `index` (empty once dropped).
     pub(crate) fn data(&self, index: usize) -> &[u8] {
         if self.data_dropped[index] {
@@ -110,7 +136,7 @@ pub(crate) enum ExternAddr {
 pub(crate) struct TypeRegistry {
     /// Shared, so a host call can hold its type without copying it.
     types: Vec<Arc<FuncType>>,
-    ids: BTreeMap<FuncType, u32>,
+    ids: BTreeMap<Arc<FuncType>, u32>,
 }
 
 impl TypeRegistry {
@@ -119,8 +145,9 @@ impl TypeRegistry {
             return *id;
         }
         let id = self.types.len() as u32;
-        self.types.push(Arc::new(ty.clone()));
-        self.ids.insert(ty.clone(), id);
+        let shared = Arc::new(ty.clone());
+        self.types.push(Arc::clone(&shared));
+        self.ids.insert(shared, id);
         id
     }
 
@@ -133,6 +160,24 @@ impl TypeRegistry {
         Arc::clone(&self.types[id as usize])
     }
 }
+
+/// An empty frame stack kept for its capacity.
+#[derive(Default)]
+pub(crate) struct SpareFrames(pub(crate) Vec<Frame>);
+
+impl SpareFrames {
+    /// Keeps `frames`'s buffer (emptied) for the next call.
+    pub(crate) fn keep(&mut self, mut frames: Vec<Frame>) {
+        frames.clear();
+        self.0 = frames;
+    }
+}
+
+// SAFETY: the vector is always empty between calls (`keep` clears it), so no
+// frame pointer crosses threads; only its capacity is kept.
+unsafe impl Send for SpareFrames {}
+// SAFETY: as for `Send`: there is nothing to share.
+unsafe impl Sync for SpareFrames {}
 
 /// Where each new store's id comes from: ids are never reused, so a handle
 /// can never be mistaken for one of a later store's objects.
@@ -152,6 +197,9 @@ pub(crate) struct StoreInner {
     pub(crate) stack: Option<StackStorage>,
     /// First free stack slot: where a nested call (host -> wasm) starts.
     pub(crate) stack_top: usize,
+    /// The frame stack's buffer between calls, so each call from the host
+    /// does not allocate one.
+    pub(crate) spare_frames: SpareFrames,
     /// Wasm frames live in calls that are still running (nested calls included).
     pub(crate) depth: usize,
     /// Fuel left, when the engine meters fuel.
@@ -211,6 +259,7 @@ impl StoreInner {
             types: TypeRegistry::default(),
             stack: None,
             stack_top: 0,
+            spare_frames: SpareFrames::default(),
             depth: 0,
             fuel: 0,
             #[cfg(feature = "dispatch-counts")]

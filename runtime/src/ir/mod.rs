@@ -86,6 +86,9 @@ pub(crate) struct CompiledModule {
     pub(crate) context: ModuleContext,
     /// Code of each defined function, in function index order.
     pub(crate) funcs: Box<[LazyFunc]>,
+    /// Each export's position in `module.exports`, by name: built once per
+    /// module, so instances keep no map of their own.
+    pub(crate) exports: alloc::collections::BTreeMap<alloc::string::String, u32>,
 }
 
 impl core::fmt::Debug for CompiledModule {
