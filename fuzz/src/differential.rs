@@ -1,0 +1,467 @@
+//! Differential execution: a `wasm-smith` module run in Tabula and in wasmi.
+//!
+//! Both engines meter fuel, but their units differ, so a run that exhausts
+//! fuel (or the call stack, whose limits differ too) in either engine is
+//! inconclusive and ends the comparison. Everything else must agree: results,
+//! trap versus no trap, the kind of trap, and after every call the bytes of
+//! every exported memory and the value of every exported global.
+
+use arbitrary::Unstructured;
+
+/// Fuel for instantiation and for each call, in each engine's own units.
+const FUEL: u64 = 20_000;
+/// At most this many exported functions are called per module.
+const MAX_CALLS: usize = 4;
+
+/// How a comparison ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The bytes did not make a module.
+    NoModule,
+    /// Both engines rejected the module.
+    BothRejected,
+    /// Out of fuel or stack in one engine: nothing to compare.
+    Inconclusive,
+    /// Everything compared agreed; `calls` is how many calls were compared.
+    Agreed { calls: usize },
+}
+
+/// Traps common to both engines. Tabula distinguishes an index past the
+/// table's end (`UndefinedElement`) from other table accesses; wasmi calls
+/// both `TableOutOfBounds`, as the spec does not tell them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trap {
+    Unreachable,
+    DivideByZero,
+    IntegerOverflow,
+    BadConversion,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    NullReference,
+    SignatureMismatch,
+    StackExhausted,
+    OutOfFuel,
+    /// Anything else, e.g. a non-trap instantiation error.
+    Other,
+}
+
+/// A result value, with references reduced to null-ness (the two engines'
+/// handles cannot be compared) and scalar NaNs to NaN-ness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    /// wasm-smith canonicalises NaNs (see [`config`]), so lanes compare bitwise.
+    V128(u128),
+    Ref {
+        null: bool,
+    },
+}
+
+impl Value {
+    /// Whether two values agree: NaNs agree with NaNs whatever their payload,
+    /// since the spec lets an operation on a non-canonical NaN return any
+    /// arithmetic NaN.
+    fn agrees(self, other: Value) -> bool {
+        match (self, other) {
+            (Value::F32(a), Value::F32(b)) => {
+                a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
+            }
+            (Value::F64(a), Value::F64(b)) => {
+                a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// What one call (or instantiation) produced, plus the observable state after it.
+#[derive(Debug, PartialEq, Eq)]
+struct Observed {
+    result: Result<Vec<Value>, Trap>,
+    memories: Vec<(String, Vec<u8>)>,
+    globals: Vec<(String, Value)>,
+    table_sizes: Vec<(String, u64)>,
+}
+
+impl Observed {
+    fn agrees(&self, other: &Observed) -> bool {
+        let results = match (&self.result, &other.result) {
+            (Ok(a), Ok(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.agrees(*y)),
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        results
+            && self.memories == other.memories
+            && self.table_sizes == other.table_sizes
+            && self.globals.len() == other.globals.len()
+            && self
+                .globals
+                .iter()
+                .zip(&other.globals)
+                .all(|((n, a), (m, b))| n == m && a.agrees(*b))
+    }
+
+    fn inconclusive(&self) -> bool {
+        matches!(self.result, Err(Trap::OutOfFuel | Trap::StackExhausted))
+    }
+}
+
+/// The `wasm-smith` configuration: the WebAssembly 2.0 feature set, nothing
+/// after it, no imports, and small bounded memories and tables.
+pub fn config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        simd_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        multi_value_enabled: true,
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        tail_call_enabled: false,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        memory64_enabled: false,
+        relaxed_simd_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_page_sizes_enabled: false,
+        compact_imports_enabled: false,
+        custom_descriptors_enabled: false,
+        max_memories: 1,
+        max_tables: 4,
+        max_imports: 0,
+        min_funcs: 1,
+        min_exports: 1,
+        export_everything: true,
+        // A declared maximum bounds every `memory.grow` and `table.grow`.
+        memory_max_size_required: true,
+        max_memory32_bytes: 2 << 20,
+        table_max_size_required: true,
+        max_table_elements: 1_000,
+        // Bitwise-comparable memory and SIMD lanes: a NaN written to memory
+        // or reinterpreted would otherwise differ legitimately.
+        canonicalize_nans: true,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// Builds a module from `data`; `None` if the bytes run out first.
+pub fn generate(data: &[u8]) -> Option<Vec<u8>> {
+    let mut u = Unstructured::new(data);
+    wasm_smith::Module::new(config(), &mut u)
+        .ok()
+        .map(|m| m.to_bytes())
+}
+
+/// Runs one comparison. Panics, with both sides' observations, on a
+/// disagreement.
+pub fn run(data: &[u8]) -> Outcome {
+    let Some(bytes) = generate(data) else {
+        return Outcome::NoModule;
+    };
+    compare(&bytes)
+}
+
+/// Compares the two engines on module `bytes`.
+pub fn compare(bytes: &[u8]) -> Outcome {
+    let mut ours = match ours::Session::new(bytes) {
+        Ok(session) => session,
+        Err(error) => {
+            // wasm-smith makes valid modules; rejecting one is a bug unless
+            // wasmi rejects it as well (an implementation limit).
+            let theirs = theirs::Session::new(bytes);
+            assert!(
+                theirs.is_err(),
+                "Tabula rejected a module wasmi accepts: {error}"
+            );
+            return Outcome::BothRejected;
+        }
+    };
+    let mut theirs = theirs::Session::new(bytes).unwrap_or_else(|error| {
+        panic!("wasmi rejected a module Tabula accepts: {error}");
+    });
+
+    let (mut a, mut b) = (ours.instantiate(), theirs.instantiate());
+    if a.inconclusive() || b.inconclusive() {
+        return Outcome::Inconclusive;
+    }
+    // wasmi reports a segment out of bounds at instantiation as an error
+    // without a trap code: there, only failure itself can be compared.
+    if let (Err(x), Err(y)) = (&mut a.result, &mut b.result) {
+        if *x == Trap::Other || *y == Trap::Other {
+            (*x, *y) = (Trap::Other, Trap::Other);
+        }
+    }
+    assert!(
+        a.agrees(&b),
+        "instantiation differs\ntabula: {a:?}\nwasmi:  {b:?}"
+    );
+    if a.result.is_err() {
+        return Outcome::Agreed { calls: 0 };
+    }
+
+    let funcs = ours.exported_funcs();
+    for name in funcs.iter().take(MAX_CALLS) {
+        let (a, b) = (ours.call(name), theirs.call(name));
+        if a.inconclusive() || b.inconclusive() {
+            return Outcome::Inconclusive;
+        }
+        assert!(
+            a.agrees(&b),
+            "call to {name:?} differs\ntabula: {a:?}\nwasmi:  {b:?}"
+        );
+    }
+    Outcome::Agreed {
+        calls: funcs.len().min(MAX_CALLS),
+    }
+}
+
+/// The engine under test.
+mod ours {
+    use super::{Observed, Trap, Value, FUEL};
+    use tabula::{Config, Engine, Error, Extern, Instance, Module, Store, TrapCode, Val};
+
+    pub struct Session {
+        module: Module,
+        store: Store<()>,
+        instance: Option<Instance>,
+    }
+
+    fn trap(error: &Error) -> Trap {
+        let Some(trap) = error.as_trap() else {
+            return Trap::Other;
+        };
+        match trap.code {
+            TrapCode::Unreachable => Trap::Unreachable,
+            TrapCode::IntegerDivideByZero => Trap::DivideByZero,
+            TrapCode::IntegerOverflow => Trap::IntegerOverflow,
+            TrapCode::InvalidConversionToInteger => Trap::BadConversion,
+            TrapCode::MemoryOutOfBounds => Trap::MemoryOutOfBounds,
+            TrapCode::TableOutOfBounds | TrapCode::UndefinedElement => Trap::TableOutOfBounds,
+            TrapCode::UninitializedElement => Trap::NullReference,
+            TrapCode::IndirectCallTypeMismatch => Trap::SignatureMismatch,
+            TrapCode::CallStackExhausted => Trap::StackExhausted,
+            TrapCode::OutOfFuel => Trap::OutOfFuel,
+            _ => Trap::Other,
+        }
+    }
+
+    fn value(val: &Val) -> Value {
+        match *val {
+            Val::I32(x) => Value::I32(x),
+            Val::I64(x) => Value::I64(x),
+            Val::F32(x) => Value::F32(x),
+            Val::F64(x) => Value::F64(x),
+            Val::V128(x) => Value::V128(x),
+            Val::FuncRef(r) => Value::Ref { null: r.is_none() },
+            Val::ExternRef(r) => Value::Ref { null: r.is_none() },
+        }
+    }
+
+    impl Session {
+        pub fn new(bytes: &[u8]) -> Result<Session, Error> {
+            let mut config = Config::new();
+            config.consume_fuel(true);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, bytes)?;
+            let store = Store::new(&engine, ());
+            Ok(Session {
+                module,
+                store,
+                instance: None,
+            })
+        }
+
+        pub fn exported_funcs(&self) -> Vec<String> {
+            let Some(instance) = self.instance else {
+                return Vec::new();
+            };
+            let mut names: Vec<String> = self
+                .module
+                .exports()
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+            names.retain(|n| instance.get_func(&self.store, n).is_some());
+            names
+        }
+
+        pub fn instantiate(&mut self) -> Observed {
+            self.store.set_fuel(FUEL).expect("fuel is on");
+            let result = Instance::new(&mut self.store, &self.module, &[]);
+            let result = match result {
+                Ok(instance) => {
+                    self.instance = Some(instance);
+                    Ok(Vec::new())
+                }
+                Err(error) => Err(trap(&error)),
+            };
+            self.observe(result)
+        }
+
+        pub fn call(&mut self, name: &str) -> Observed {
+            let instance = self.instance.expect("instantiated");
+            let func = instance.get_func(&self.store, name).expect("exported");
+            let ty = func.ty(&self.store);
+            let params: Vec<Val> = ty.params().iter().map(|t| Val::default_for(*t)).collect();
+            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            self.store.set_fuel(FUEL).expect("fuel is on");
+            let result = func
+                .call(&mut self.store, &params, &mut results)
+                .map(|()| results.iter().map(value).collect())
+                .map_err(|e| trap(&e));
+            self.observe(result)
+        }
+
+        fn observe(&mut self, result: Result<Vec<Value>, Trap>) -> Observed {
+            let mut observed = Observed {
+                result,
+                memories: Vec::new(),
+                globals: Vec::new(),
+                table_sizes: Vec::new(),
+            };
+            let Some(instance) = self.instance else {
+                return observed;
+            };
+            for (name, export) in instance.exports(&self.store) {
+                match export {
+                    Extern::Memory(m) => {
+                        observed.memories.push((name, m.data(&self.store).to_vec()))
+                    }
+                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&self.store)))),
+                    Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
+                    Extern::Func(_) => {}
+                }
+            }
+            observed.memories.sort();
+            observed.globals.sort_by(|a, b| a.0.cmp(&b.0));
+            observed.table_sizes.sort();
+            observed
+        }
+    }
+}
+
+/// The peer engine.
+mod theirs {
+    use super::{Observed, Trap, Value, FUEL};
+    use wasmi::{
+        Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val, ValType,
+    };
+
+    pub struct Session {
+        module: Module,
+        store: Store<()>,
+        instance: Option<Instance>,
+    }
+
+    fn trap(error: &Error) -> Trap {
+        let Some(code) = error.as_trap_code() else {
+            return Trap::Other;
+        };
+        match code {
+            TrapCode::UnreachableCodeReached => Trap::Unreachable,
+            TrapCode::IntegerDivisionByZero => Trap::DivideByZero,
+            TrapCode::IntegerOverflow => Trap::IntegerOverflow,
+            TrapCode::BadConversionToInteger => Trap::BadConversion,
+            TrapCode::MemoryOutOfBounds => Trap::MemoryOutOfBounds,
+            TrapCode::TableOutOfBounds => Trap::TableOutOfBounds,
+            TrapCode::IndirectCallToNull => Trap::NullReference,
+            TrapCode::BadSignature => Trap::SignatureMismatch,
+            TrapCode::StackOverflow => Trap::StackExhausted,
+            TrapCode::OutOfFuel => Trap::OutOfFuel,
+            _ => Trap::Other,
+        }
+    }
+
+    fn value(val: &Val) -> Value {
+        match val {
+            Val::I32(x) => Value::I32(*x),
+            Val::I64(x) => Value::I64(*x),
+            Val::F32(x) => Value::F32(x.to_bits()),
+            Val::F64(x) => Value::F64(x.to_bits()),
+            Val::V128(x) => Value::V128(x.as_u128()),
+            Val::FuncRef(r) => Value::Ref { null: r.is_null() },
+            Val::ExternRef(r) => Value::Ref { null: r.is_null() },
+        }
+    }
+
+    fn zero(ty: &ValType) -> Val {
+        Val::default_for_ty(*ty)
+    }
+
+    impl Session {
+        pub fn new(bytes: &[u8]) -> Result<Session, Error> {
+            let mut config = Config::default();
+            config.consume_fuel(true).wasm_simd(true);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, bytes)?;
+            let store = Store::new(&engine, ());
+            Ok(Session {
+                module,
+                store,
+                instance: None,
+            })
+        }
+
+        pub fn instantiate(&mut self) -> Observed {
+            self.store.set_fuel(FUEL).expect("fuel is on");
+            let linker = Linker::<()>::new(self.store.engine());
+            let result = match linker.instantiate_and_start(&mut self.store, &self.module) {
+                Ok(instance) => {
+                    self.instance = Some(instance);
+                    Ok(Vec::new())
+                }
+                Err(error) => Err(trap(&error)),
+            };
+            self.observe(result)
+        }
+
+        pub fn call(&mut self, name: &str) -> Observed {
+            let instance = self.instance.expect("instantiated");
+            let func = instance.get_func(&self.store, name).expect("exported");
+            let ty = func.ty(&self.store);
+            let params: Vec<Val> = ty.params().iter().map(zero).collect();
+            let mut results: Vec<Val> = ty.results().iter().map(zero).collect();
+            self.store.set_fuel(FUEL).expect("fuel is on");
+            let result = func
+                .call(&mut self.store, &params, &mut results)
+                .map(|()| results.iter().map(value).collect())
+                .map_err(|e| trap(&e));
+            self.observe(result)
+        }
+
+        fn observe(&mut self, result: Result<Vec<Value>, Trap>) -> Observed {
+            let mut observed = Observed {
+                result,
+                memories: Vec::new(),
+                globals: Vec::new(),
+                table_sizes: Vec::new(),
+            };
+            let Some(instance) = self.instance else {
+                return observed;
+            };
+            let exports: Vec<(String, Extern)> = instance
+                .exports(&self.store)
+                .map(|e| (e.name().to_string(), e.into_extern()))
+                .collect();
+            for (name, export) in exports {
+                match export {
+                    Extern::Memory(m) => {
+                        observed.memories.push((name, m.data(&self.store).to_vec()))
+                    }
+                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&self.store)))),
+                    Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
+                    Extern::Func(_) => {}
+                }
+            }
+            observed.memories.sort();
+            observed.globals.sort_by(|a, b| a.0.cmp(&b.0));
+            observed.table_sizes.sort();
+            observed
+        }
+    }
+}
