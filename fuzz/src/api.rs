@@ -6,10 +6,10 @@
 //! with another store must fail with `Error::StoreMismatch` or panic with the
 //! documented message. Any other panic is a bug.
 
-use std::cell::Cell;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Once, OnceLock};
+use std::panic;
+use std::sync::OnceLock;
 
+use crate::Quiet;
 use arbitrary::{Arbitrary, Unstructured};
 use tabula::{
     Config, Engine, Error, Extern, Func, Global, GlobalType, Instance, Memory, MemoryType, Module,
@@ -177,27 +177,7 @@ fn engine() -> &'static (Engine, Vec<Module>) {
     })
 }
 
-thread_local! {
-    /// Set while a call that may legitimately panic with [`WRONG_STORE`] runs.
-    static EXPECT_WRONG_STORE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Wraps the current panic hook (libFuzzer's aborts) so the documented
-/// wrong-store panic passes silently when it is expected.
-fn install_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            let expected = EXPECT_WRONG_STORE.with(Cell::get) && is_wrong_store(info.payload());
-            if !expected {
-                previous(info);
-            }
-        }));
-    });
-}
-
-fn is_wrong_store(payload: &(dyn std::any::Any + Send)) -> bool {
+pub(crate) fn is_wrong_store(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.downcast_ref::<&str>() == Some(&WRONG_STORE)
         || payload
             .downcast_ref::<String>()
@@ -208,9 +188,12 @@ fn is_wrong_store(payload: &(dyn std::any::Any + Send)) -> bool {
 /// the outcome is the one isolation requires.
 fn check<R>(owner: usize, used: usize, f: impl FnOnce() -> Result<R, Error>) -> Option<R> {
     let mismatched = owner != used;
-    EXPECT_WRONG_STORE.with(|c| c.set(mismatched));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    EXPECT_WRONG_STORE.with(|c| c.set(false));
+    let quiet = if mismatched {
+        Quiet::WrongStore
+    } else {
+        Quiet::None
+    };
+    let outcome = crate::catch_quietly(quiet, f);
     match outcome {
         Ok(Ok(value)) => {
             assert!(!mismatched, "a handle was accepted by another store");
@@ -570,7 +553,6 @@ impl World {
 
 /// Runs the API sequence that `data` describes.
 pub fn run(data: &[u8]) {
-    install_hook();
     let mut u = Unstructured::new(data);
     let mut world = World::default();
     // Two stores to start with, so mismatches come early.

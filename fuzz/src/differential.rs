@@ -8,6 +8,8 @@
 
 use arbitrary::Unstructured;
 
+use crate::Quiet;
+
 /// Fuel for instantiation and for each call, in each engine's own units.
 const FUEL: u64 = 20_000;
 /// At most this many exported functions are called per module.
@@ -22,6 +24,8 @@ pub enum Outcome {
     BothRejected,
     /// Out of fuel or stack in one engine: nothing to compare.
     Inconclusive,
+    /// wasmi panicked (its bug; Tabula had nothing to be compared with).
+    PeerPanicked,
     /// Everything compared agreed; `calls` is how many calls were compared.
     Agreed { calls: usize },
 }
@@ -173,19 +177,26 @@ pub fn compare(bytes: &[u8]) -> Outcome {
         Err(error) => {
             // wasm-smith makes valid modules; rejecting one is a bug unless
             // wasmi rejects it as well (an implementation limit).
-            let theirs = theirs::Session::new(bytes);
+            let theirs = crate::catch_quietly(Quiet::Any, || theirs::Session::new(bytes));
             assert!(
-                theirs.is_err(),
+                !matches!(theirs, Ok(Ok(_))),
                 "Tabula rejected a module wasmi accepts: {error}"
             );
             return Outcome::BothRejected;
         }
     };
-    let mut theirs = theirs::Session::new(bytes).unwrap_or_else(|error| {
+    let Ok(theirs) = crate::catch_quietly(Quiet::Any, || theirs::Session::new(bytes)) else {
+        return Outcome::PeerPanicked;
+    };
+    let mut theirs = theirs.unwrap_or_else(|error| {
         panic!("wasmi rejected a module Tabula accepts: {error}");
     });
 
-    let (mut a, mut b) = (ours.instantiate(), theirs.instantiate());
+    let a = ours.instantiate();
+    let Ok(b) = crate::catch_quietly(Quiet::Any, || theirs.instantiate()) else {
+        return Outcome::PeerPanicked;
+    };
+    let (mut a, mut b) = (a, b);
     if a.inconclusive() || b.inconclusive() {
         return Outcome::Inconclusive;
     }
@@ -206,7 +217,10 @@ pub fn compare(bytes: &[u8]) -> Outcome {
 
     let funcs = ours.exported_funcs();
     for name in funcs.iter().take(MAX_CALLS) {
-        let (a, b) = (ours.call(name), theirs.call(name));
+        let a = ours.call(name);
+        let Ok(b) = crate::catch_quietly(Quiet::Any, || theirs.call(name)) else {
+            return Outcome::PeerPanicked;
+        };
         if a.inconclusive() || b.inconclusive() {
             return Outcome::Inconclusive;
         }

@@ -8,7 +8,55 @@
 pub mod api;
 pub mod differential;
 
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
 use tabula::{Engine, Module};
+
+thread_local! {
+    /// Which panics the hook keeps quiet: they are caught and judged by the
+    /// target itself rather than being bugs of Tabula.
+    static QUIET: Cell<Quiet> = const { Cell::new(Quiet::None) };
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quiet {
+    None,
+    /// Only the documented wrong-store panic.
+    WrongStore,
+    /// Anything: the peer engine's own panics.
+    Any,
+}
+
+/// Wraps the current panic hook (libFuzzer's aborts the process) so that
+/// the panics a target catches on purpose pass silently.
+fn install_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let quiet = match QUIET.with(Cell::get) {
+                Quiet::None => false,
+                Quiet::WrongStore => api::is_wrong_store(info.payload()),
+                Quiet::Any => true,
+            };
+            if !quiet {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`, catching a panic that `quiet` allows (others still reach the
+/// previous hook, and abort under libFuzzer).
+fn catch_quietly<R>(quiet: Quiet, f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    install_hook();
+    QUIET.with(|q| q.set(quiet));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(Quiet::None));
+    outcome
+}
 
 /// Decodes and validates arbitrary bytes. Any `Result` is fine; the point is
 /// that neither call panics, hangs or allocates out of proportion.
@@ -36,6 +84,10 @@ pub fn run_target(name: &str, data: &[u8]) -> u64 {
         "differential" => {
             return match differential::run(data) {
                 differential::Outcome::Agreed { calls } => 1 + calls as u64,
+                differential::Outcome::PeerPanicked => {
+                    eprintln!("wasmi panicked (a peer bug, see FINDINGS.md)");
+                    0
+                }
                 _ => 0,
             };
         }

@@ -131,6 +131,13 @@ fn main() {
             "--seed" => seed = value().parse().expect("--seed S"),
             "--target" => targets.push(value()),
             "--corpus" => corpus_root = value().into(),
+            // Writes the module a differential input generates, to reproduce it.
+            "--emit-module" => {
+                let input = fs::read(value()).expect("read the input");
+                let wasm = tabula_fuzz::differential::generate(&input).expect("a module");
+                fs::write("module.wasm", wasm).expect("write module.wasm");
+                return;
+            }
             _ => {
                 eprintln!(
                     "usage: drive [--seconds N] [--seed S] [--target NAME]... [--corpus DIR]"
