@@ -1,0 +1,35 @@
+//! Runs one module (`.wasm`, or `.wat` text) through the differential
+//! comparison and prints the outcome: the reproduction tool for
+//! `FINDINGS.md`.
+//!
+//! `compare [--strict] <module file>`: with `--strict`, a disagreement the
+//! harness would attribute to a known wasmi bug is shown instead.
+
+use std::{env, fs};
+
+fn main() {
+    let mut args: Vec<String> = env::args().skip(1).collect();
+    let strict = args.first().is_some_and(|a| a == "--strict");
+    if strict {
+        args.remove(0);
+    }
+    let path = args
+        .first()
+        .expect("usage: compare [--strict] <module file>");
+    let bytes = fs::read(path).expect("read the module");
+    let wasm = if bytes.starts_with(b"\0asm") {
+        bytes
+    } else {
+        wast::parser::parse::<wast::Wat>(
+            &wast::parser::ParseBuffer::new(std::str::from_utf8(&bytes).expect("UTF-8 text"))
+                .expect("lex"),
+        )
+        .expect("parse")
+        .encode()
+        .expect("encode")
+    };
+    println!(
+        "{:?}",
+        tabula_fuzz::differential::compare_with(&wasm, !strict)
+    );
+}
