@@ -1,6 +1,6 @@
 //! `Proposal`, `Opcode`, `Instruction`, the decoder and the printer.
 
-use crate::table::{camel_case, Imm, ImmKind, Op, Table};
+use crate::table::{camel_case, Constant, Imm, ImmKind, Op, Table};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -115,7 +115,12 @@ fn generate_opcode(table: &Table) -> TokenStream {
     let docs = table
         .ops
         .iter()
-        .map(|op| format!("`{}` ({})", op.name, encoding_text(op)));
+        .map(|op| format!(" `{}` ({}): {}", op.name, encoding_text(op), op.doc));
+    let constants = table
+        .ops
+        .iter()
+        .filter(|op| op.constant.is_some())
+        .map(|op| &op.variant);
     let mnemonics = table.ops.iter().map(|op| &op.name);
     let prefixes = table.ops.iter().map(|op| match op.prefix {
         Some(p) => quote!(Some(#p)),
@@ -213,6 +218,12 @@ fn generate_opcode(table: &Table) -> TokenStream {
                 }
             }
 
+            /// Whether the instruction may appear in a constant expression
+            /// (the table's `const = true` rows).
+            pub const fn is_constant(self) -> bool {
+                matches!(self, #( Opcode::#constants )|*)
+            }
+
             /// The single-byte opcode `byte`, if there is one.
             pub const fn from_byte(byte: u8) -> Option<Opcode> {
                 match byte {
@@ -235,7 +246,7 @@ fn generate_opcode(table: &Table) -> TokenStream {
 fn generate_instruction(table: &Table) -> TokenStream {
     let variants = table.ops.iter().map(|op| {
         let v = &op.variant;
-        let doc = format!("`{}`", op.name);
+        let doc = format!(" `{}` ({}): {}", op.name, encoding_text(op), op.doc);
         if op.imms.is_empty() {
             quote!(#[doc = #doc] #v)
         } else {
@@ -255,6 +266,35 @@ fn generate_instruction(table: &Table) -> TokenStream {
             quote!(Instruction::#v { .. } => Opcode::#v)
         }
     });
+    let constant_arms = table.ops.iter().filter_map(|op| {
+        let kind = op.constant?;
+        let v = &op.variant;
+        let [imm] = op.imms.as_slice() else {
+            unreachable!("the table checks that a const row has one immediate")
+        };
+        let field = &imm.field;
+        let value = match kind {
+            Constant::Value => {
+                let ty = op
+                    .sig
+                    .as_ref()
+                    .and_then(|sig| sig.results.first())
+                    .map(|ty| Ident::new(ty.variant(), Span::call_site()))
+                    .expect("the table checks that a value row has one result");
+                let bits = match imm.kind {
+                    ImmKind::I32 => quote!(u128::from(*#field as u32)),
+                    ImmKind::I64 => quote!(u128::from(*#field as u64)),
+                    ImmKind::F32 | ImmKind::F64 => quote!(u128::from(#field.0)),
+                    _ => quote!(#field.0),
+                };
+                quote!(ConstOperand::Value { ty: ValType::#ty, bits: #bits })
+            }
+            Constant::Null => quote!(ConstOperand::Null(*#field)),
+            Constant::Func => quote!(ConstOperand::Func(*#field)),
+            Constant::Global => quote!(ConstOperand::Global(*#field)),
+        };
+        Some(quote!(Instruction::#v { #field } => Some(#value)))
+    });
     quote! {
         /// A decoded instruction with its typed immediates.
         #[derive(Clone, Debug, PartialEq)]
@@ -267,6 +307,16 @@ fn generate_instruction(table: &Table) -> TokenStream {
             pub const fn opcode(&self) -> Opcode {
                 match self {
                     #( #opcode_arms, )*
+                }
+            }
+
+            /// What the instruction contributes to a constant expression,
+            /// or `None` if it is not allowed in one (see
+            /// [`Opcode::is_constant`]).
+            pub fn constant_operand(&self) -> Option<ConstOperand> {
+                match self {
+                    #( #constant_arms, )*
+                    _ => None,
                 }
             }
         }

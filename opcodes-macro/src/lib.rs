@@ -14,7 +14,15 @@
 //!
 //! The generated code names runtime items without paths (`Reader`, `ValType`,
 //! `semantics`, ...), so each invoking module imports what its macro uses.
-//! Set `TABULA_DEBUG_EXPAND=1` to write each expansion to `target/` for reading.
+//! Set `TABULA_DEBUG_EXPAND=1` to write each expansion, formatted by
+//! `prettyplease`, to `$CARGO_TARGET_DIR/opcodes-<macro>.rs` (`target/` when
+//! the variable is unset) for reading.
+//!
+//! The path given to each macro is relative to the invoking package's
+//! `Cargo.toml` (`CARGO_MANIFEST_DIR`), so it must lie inside that package
+//! for `cargo package` to ship it: `runtime/opcodes.toml` is a symbolic link
+//! to the repository's table, which `cargo package` copies into the archive
+//! as a file.
 
 mod handlers;
 mod instructions;
@@ -30,7 +38,7 @@ use table::Table;
 
 /// Generates the opcode metadata, `Instruction`, its decoder and printer.
 ///
-/// `opcodes_macro::instructions!("../opcodes.toml");`
+/// `opcodes_macro::instructions!("opcodes.toml");`
 #[proc_macro]
 pub fn instructions(input: TokenStream) -> TokenStream {
     let path = syn::parse_macro_input!(input as LitStr);
@@ -41,7 +49,7 @@ pub fn instructions(input: TokenStream) -> TokenStream {
 
 /// Generates `FuncValidator::validate_instruction`.
 ///
-/// `opcodes_macro::validator!("../opcodes.toml");`
+/// `opcodes_macro::validator!("opcodes.toml");`
 #[proc_macro]
 pub fn validator(input: TokenStream) -> TokenStream {
     let path = syn::parse_macro_input!(input as LitStr);
@@ -50,7 +58,7 @@ pub fn validator(input: TokenStream) -> TokenStream {
 
 /// Generates the executor's handlers and the translator's selection tables.
 ///
-/// `opcodes_macro::handlers!("../opcodes.toml");`
+/// `opcodes_macro::handlers!("opcodes.toml");`
 #[proc_macro]
 pub fn handlers(input: TokenStream) -> TokenStream {
     let path = syn::parse_macro_input!(input as LitStr);
@@ -96,5 +104,11 @@ fn debug_dump(what: &str, body: &proc_macro2::TokenStream) {
     }
     let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(format!("{dir}/opcodes-{what}.rs"), body.to_string());
+    // A debugging aid: an expansion that is not a valid file is written as
+    // raw tokens, and write errors are ignored.
+    let text = match syn::parse2::<syn::File>(body.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => body.to_string(),
+    };
+    let _ = std::fs::write(format!("{dir}/opcodes-{what}.rs"), text);
 }

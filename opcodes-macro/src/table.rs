@@ -42,6 +42,9 @@ struct RawOp {
     commutative: bool,
     #[serde(default)]
     fuse: Vec<String>,
+    #[serde(rename = "const", default)]
+    constant: bool,
+    doc: String,
 }
 
 /// The closed set of immediate kinds a row may use.
@@ -176,6 +179,20 @@ pub struct Sig {
     pub text: String,
 }
 
+/// What an instruction allowed in constant expressions (`const = true`)
+/// contributes, told apart by its immediate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Constant {
+    /// A value of the row's result type, from its one immediate (`i32.const`).
+    Value,
+    /// A null reference of the `reftype` immediate (`ref.null`).
+    Null,
+    /// A reference to the `funcidx` immediate's function (`ref.func`).
+    Func,
+    /// The value of the `globalidx` immediate's global (`global.get`).
+    Global,
+}
+
 /// How an instruction is executed (see the schema at the top of the table).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Exec {
@@ -211,6 +228,10 @@ pub struct Op {
     /// With an immediate operand, the row folds into the address of a load
     /// or store that uses its result (`x`/`y` address forms).
     pub fuse_address: bool,
+    /// Allowed in constant expressions, and what it contributes there.
+    pub constant: Option<Constant>,
+    /// One line saying what the instruction does.
+    pub doc: String,
 }
 
 impl Op {
@@ -433,7 +454,40 @@ impl Table {
                 other => return Err(format!("unknown fusion `{other}`")),
             }
         }
+        let doc = raw.doc.trim().to_string();
+        if doc.is_empty() || doc.contains('\n') {
+            return Err("`doc` must be one non-empty line".into());
+        }
+        let constant = if raw.constant {
+            let result = sig
+                .as_ref()
+                .filter(|s| s.params.is_empty() && s.results.len() == 1);
+            Some(match (imms.as_slice(), result) {
+                ([imm], Some(_))
+                    if matches!(
+                        imm.kind,
+                        ImmKind::I32 | ImmKind::I64 | ImmKind::F32 | ImmKind::F64 | ImmKind::V128
+                    ) =>
+                {
+                    Constant::Value
+                }
+                ([imm], None) if imm.kind == ImmKind::RefType => Constant::Null,
+                ([imm], None) if imm.kind == ImmKind::Index("funcidx") => Constant::Func,
+                ([imm], None) if imm.kind == ImmKind::Index("globalidx") => Constant::Global,
+                _ => {
+                    return Err(
+                        "a `const` row pushes its one immediate as a value, or takes \
+                         one reftype, funcidx or globalidx"
+                            .into(),
+                    )
+                }
+            })
+        } else {
+            None
+        };
         Ok(Op {
+            constant,
+            doc,
             forms,
             commutative: raw.commutative,
             fuse_branch,
@@ -666,7 +720,7 @@ mod tests {
 schema = 1
 [[group]]
 proposal = "mvp"
-ops = [ { name = "i32.add", code = 0x6A, sig = "i32 i32 -> i33" } ]
+ops = [ { name = "i32.add", code = 0x6A, sig = "i32 i32 -> i33", doc = "Adds." } ]
 "#;
         let err = Table::parse(text).err().unwrap();
         assert!(err.contains("row i32.add"), "{err}");
@@ -679,9 +733,65 @@ ops = [ { name = "i32.add", code = 0x6A, sig = "i32 i32 -> i33" } ]
 schema = 1
 [[group]]
 proposal = "mvp"
-ops = [ { name = "a.b", code = 0x01, sig = "->" }, { name = "c.d", code = 0x01, sig = "->" } ]
+ops = [
+  { name = "a.b", code = 0x01, sig = "->", doc = "A." },
+  { name = "c.d", code = 0x01, sig = "->", doc = "C." },
+]
 "#;
         let err = Table::parse(text).err().unwrap();
         assert!(err.contains("row c.d"), "{err}");
+    }
+
+    #[test]
+    fn const_rows_are_classified() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [
+  { name = "i32.const", code = 0x41, imm = ["value: i32"], sig = "-> i32", exec = "const", const = true, doc = "C." },
+  { name = "global.get", code = 0x23, imm = ["globalidx"], exec = "runtime", const = true, doc = "G." },
+  { name = "nop", code = 0x01, sig = "->", doc = "N." },
+]
+"#;
+        let table = Table::parse(text).unwrap();
+        let kinds: Vec<_> = table.ops.iter().map(|op| op.constant).collect();
+        assert_eq!(kinds, [Some(Constant::Value), Some(Constant::Global), None]);
+    }
+
+    #[test]
+    fn const_row_without_a_value_is_rejected() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "nop", code = 0x01, sig = "->", const = true, doc = "N." } ]
+"#;
+        let err = Table::parse(text).err().unwrap();
+        assert!(err.contains("row nop"), "{err}");
+    }
+
+    #[test]
+    fn row_without_doc_is_rejected() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "nop", code = 0x01, sig = "->" } ]
+"#;
+        assert!(Table::parse(text).is_err());
+    }
+
+    /// The repository's table, through this package's own `opcodes.toml`
+    /// link: every row parses and has a doc line.
+    #[test]
+    fn the_real_table_parses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/opcodes.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let table = Table::parse(&text).unwrap();
+        assert!(table.ops.len() > 400);
+        assert!(table.ops.iter().all(|op| op.doc.ends_with('.')));
+        let constants = table.ops.iter().filter(|op| op.constant.is_some()).count();
+        assert_eq!(constants, 8);
     }
 }

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::binary::Opcode;
 use crate::exec::trace::WriteTracer;
 use crate::types::{ExternType, ValType};
 use crate::wasi::{self, WasiCtx, WasiCtxBuilder};
@@ -234,9 +233,7 @@ fn execute(command: Command) -> Result<ExitCode, Error> {
     match command {
         Command::Opcodes => {
             let mut out = Out::new();
-            for opcode in Opcode::ALL {
-                out.line(format_args!("{}", opcode_line(opcode)))?;
-            }
+            out.text(&crate::binary::opcode_table())?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -313,25 +310,6 @@ fn wast(config: &crate::Config, files: &[PathBuf]) -> Result<ExitCode, Error> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// One line of `tabula opcodes`.
-fn opcode_line(opcode: Opcode) -> String {
-    let encoding = match opcode.prefix() {
-        Some(prefix) => format!("{prefix:#04x} {:#04x}", opcode.code()),
-        None => format!("{:#04x}", opcode.code()),
-    };
-    let immediates = match opcode.immediates() {
-        [] => "-".to_string(),
-        list => list.join(", "),
-    };
-    let effect = opcode.stack_effect().unwrap_or("(hand-written typing)");
-    format!(
-        "{:<28} {:<10} {:<28} {effect}",
-        opcode.mnemonic(),
-        encoding,
-        immediates
-    )
 }
 
 /// Parses `text` with the text format's grammar for a `T` literal.

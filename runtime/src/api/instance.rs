@@ -10,7 +10,7 @@ use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
-use crate::binary::{ConstExpr, DataMode, ElementMode, ImportKind, Instruction};
+use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind, Instruction};
 use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
 use crate::types::{ExternType, Limits};
@@ -127,18 +127,18 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
 
 /// Evaluates a validated constant expression in a partly built instance.
 fn eval_const(inner: &StoreInner, funcs: &[u32], globals: &[u32], expr: &ConstExpr) -> u128 {
-    match expr.instructions.first() {
-        Some(Instruction::I32Const { value }) => u128::from(*value as u32),
-        Some(Instruction::I64Const { value }) => u128::from(*value as u64),
-        Some(Instruction::F32Const { value }) => u128::from(value.0),
-        Some(Instruction::F64Const { value }) => u128::from(value.0),
-        Some(Instruction::V128Const { value }) => value.0,
-        Some(Instruction::RefNull { .. }) => 0,
-        Some(Instruction::RefFunc { funcidx }) => u128::from(funcs[*funcidx as usize]) + 1,
-        Some(Instruction::GlobalGet { globalidx }) => {
-            inner.globals[globals[*globalidx as usize] as usize].value
+    let operand = expr
+        .instructions
+        .first()
+        .and_then(Instruction::constant_operand);
+    match operand {
+        Some(ConstOperand::Value { bits, .. }) => bits,
+        Some(ConstOperand::Null(_)) => 0,
+        Some(ConstOperand::Func(funcidx)) => u128::from(funcs[funcidx as usize]) + 1,
+        Some(ConstOperand::Global(globalidx)) => {
+            inner.globals[globals[globalidx as usize] as usize].value
         }
-        Some(_) | None => unreachable!("validation admits exactly one constant instruction"),
+        None => unreachable!("validation admits exactly one constant instruction"),
     }
 }
 

@@ -8,7 +8,7 @@ mod reader;
 
 pub use dump::{dump, dump_marked};
 pub use immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate, V128};
-pub use instruction::{Instruction, Opcode, Proposal};
+pub use instruction::{opcode_table, ConstOperand, Instruction, Opcode, Proposal};
 pub use module::{
     decode, ConstExpr, Data, DataMode, Element, ElementMode, Export, ExportKind, FunctionBody,
     Global, Import, ImportKind, Module, Names,

@@ -9,7 +9,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::binary::{
-    ConstExpr, DataMode, DecodeError, ElementMode, ExportKind, ImportKind, Instruction, Module,
+    ConstExpr, ConstOperand, DataMode, DecodeError, ElementMode, ExportKind, ImportKind,
+    Instruction, Module,
 };
 use crate::exec::memory::MAX_PAGES;
 use crate::features::Features;
@@ -220,21 +221,18 @@ fn check_const_expr(
     let error = |message: &str| ValidationError::new(expr.offset, message);
     let mut stack: Vec<ValType> = Vec::new();
     for instruction in &expr.instructions {
-        let ty = match instruction {
-            Instruction::I32Const { .. } => ValType::I32,
-            Instruction::I64Const { .. } => ValType::I64,
-            Instruction::F32Const { .. } => ValType::F32,
-            Instruction::F64Const { .. } => ValType::F64,
-            Instruction::V128Const { .. } => ValType::V128,
-            Instruction::RefNull { reftype } => ValType::from(*reftype),
-            Instruction::RefFunc { funcidx } => {
-                if *funcidx as usize >= context.func_types.len() {
+        // Which instructions are constant is the table's `const` column.
+        let ty = match instruction.constant_operand() {
+            Some(ConstOperand::Value { ty, .. }) => ty,
+            Some(ConstOperand::Null(reftype)) => ValType::from(reftype),
+            Some(ConstOperand::Func(funcidx)) => {
+                if funcidx as usize >= context.func_types.len() {
                     return Err(error("unknown function"));
                 }
                 ValType::FuncRef
             }
-            Instruction::GlobalGet { globalidx } => {
-                let index = *globalidx as usize;
+            Some(ConstOperand::Global(globalidx)) => {
+                let index = globalidx as usize;
                 let global = context
                     .globals
                     .get(index)
@@ -244,7 +242,7 @@ fn check_const_expr(
                 }
                 global.content
             }
-            _ => return Err(error("constant expression required")),
+            None => return Err(error("constant expression required")),
         };
         stack.push(ty);
     }
