@@ -76,8 +76,8 @@
 //! validation, execution and the embedding API, with no text format or WASI.
 
 #![cfg_attr(not(feature = "std"), no_std)]
-#![deny(missing_docs)]
-#![deny(unsafe_op_in_unsafe_fn)]
+// Lints (`missing_docs`, `unsafe_op_in_unsafe_fn`, ...) are set for the
+// whole workspace in the root `Cargo.toml`'s `[workspace.lints]`.
 
 extern crate alloc;
 

@@ -21,7 +21,7 @@ use crate::binary::Opcode;
 use crate::ir::CompiledFunc;
 use crate::types::ValType;
 
-opcodes_macro::handlers!("../opcodes.toml");
+opcodes_macro::handlers!("opcodes.toml");
 
 /// Bounds-checks `[start, start + len)` against `size`.
 #[inline]

@@ -223,7 +223,7 @@ pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     fuel_op: Option<u32>,
 }
 
-opcodes_macro::validator!("../opcodes.toml");
+opcodes_macro::validator!("opcodes.toml");
 
 impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     /// Validates the body of defined function `func_index` and, if
