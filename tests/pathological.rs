@@ -383,7 +383,7 @@ fn data_100_mb() {
     let mut f = Function::new([]);
     f.instructions().local_get(0).i32_load8_u(mem_arg(0)).end();
     let mut wasm = module(i32_to_i32(), &[f], |s| {
-        s.memories = Some(memory(u64::from(SEGMENTS * SIZE >> 16), None))
+        s.memories = Some(memory(u64::from((SEGMENTS * SIZE) >> 16), None))
     });
     // Hand-encoded: a data section (id 11) after the code section.
     let mut section = Vec::new();
