@@ -176,7 +176,14 @@ fn main() {
         let mut rng = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
         let deadline = Instant::now() + Duration::from_secs_f64(seconds);
         let (mut n, mut compared) = (0u64, 0u64);
+        let (start, mut report) = (Instant::now(), Instant::now() + Duration::from_secs(60));
         while Instant::now() < deadline {
+            // Progress, so a long run stopped early still shows what it did.
+            if Instant::now() >= report {
+                report += Duration::from_secs(60);
+                let at = start.elapsed().as_secs();
+                println!("{target}: {n} executions, {compared} compared, after {at} s");
+            }
             let data = input(&mut rng, target, &corpus);
             *current.lock().unwrap() = (target.clone(), n, data.clone());
             started.store(epoch.elapsed().as_millis().max(1) as u64, Ordering::Relaxed);
