@@ -347,14 +347,18 @@ fn construct(op: &Op) -> TokenStream {
     }
 }
 
-fn generate_decoder(table: &Table) -> TokenStream {
+/// The `match` on the opcode byte at `reader` (bound to `byte`, with
+/// `offset` its position) that both the decoder and the validator's
+/// `validate_next` are built on: one arm per single-byte row, one per
+/// prefix reading the sub-opcode, and an illegal-opcode error (converted by
+/// `?`-style `.into()` to the caller's error type) for anything else.
+pub fn opcode_match(table: &Table, arm: impl Fn(&Op) -> TokenStream) -> TokenStream {
     let single = table.ops.iter().filter(|op| op.prefix.is_none()).map(|op| {
         let code = Literal::u8_suffixed(op.code as u8);
-        let value = construct(op);
-        quote!(#code => #value)
+        let arm = arm(op);
+        quote!(#code => #arm)
     });
     let mut prefixes: Vec<u8> = table.ops.iter().filter_map(|op| op.prefix).collect();
-    prefixes.dedup();
     prefixes.sort_unstable();
     prefixes.dedup();
     let prefixed = prefixes.iter().map(|prefix| {
@@ -364,8 +368,8 @@ fn generate_decoder(table: &Table) -> TokenStream {
             .filter(|op| op.prefix == Some(*prefix))
             .map(|op| {
                 let code = op.code;
-                let value = construct(op);
-                quote!(#code => #value)
+                let arm = arm(op);
+                quote!(#code => #arm)
             });
         let prefix_lit = Literal::u8_suffixed(*prefix);
         quote! {
@@ -373,22 +377,29 @@ fn generate_decoder(table: &Table) -> TokenStream {
                 let code = reader.read_var_u32()?;
                 match code {
                     #( #arms, )*
-                    _ => return Err(DecodeError::illegal_opcode(offset, Some(#prefix), code)),
+                    _ => return Err(DecodeError::illegal_opcode(offset, Some(#prefix), code).into()),
                 }
             }
         }
     });
+    quote! {
+        match byte {
+            #( #single, )*
+            #( #prefixed )*
+            _ => return Err(DecodeError::illegal_opcode(offset, None, u32::from(byte)).into()),
+        }
+    }
+}
+
+fn generate_decoder(table: &Table) -> TokenStream {
+    let dispatch = opcode_match(table, construct);
     quote! {
         impl Instruction {
             /// Decodes one instruction at the reader's position.
             pub fn decode(reader: &mut Reader<'_>, features: &Features) -> Result<Instruction, DecodeError> {
                 let offset = reader.offset();
                 let byte = reader.read_u8()?;
-                let instruction = match byte {
-                    #( #single, )*
-                    #( #prefixed )*
-                    _ => return Err(DecodeError::illegal_opcode(offset, None, u32::from(byte))),
-                };
+                let instruction = #dispatch;
                 Ok(instruction)
             }
         }

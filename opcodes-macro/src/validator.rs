@@ -9,7 +9,7 @@
 //! `runtime` and `control` rows call a hand-written `compile_<id>` (typing
 //! and translation).
 
-use crate::instructions::{proposal_ident, read_call};
+use crate::instructions::{opcode_match, proposal_ident, read_call};
 use crate::table::{Exec, Imm, ImmKind, Op, Table, ValType};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -165,35 +165,7 @@ fn arm(op: &Op) -> TokenStream {
 }
 
 pub fn generate(table: &Table) -> TokenStream {
-    let single = table.ops.iter().filter(|op| op.prefix.is_none()).map(|op| {
-        let code = Literal::u8_suffixed(op.code as u8);
-        let arm = arm(op);
-        quote!(#code => #arm)
-    });
-    let mut prefixes: Vec<u8> = table.ops.iter().filter_map(|op| op.prefix).collect();
-    prefixes.sort_unstable();
-    prefixes.dedup();
-    let prefixed = prefixes.iter().map(|prefix| {
-        let arms = table
-            .ops
-            .iter()
-            .filter(|op| op.prefix == Some(*prefix))
-            .map(|op| {
-                let code = op.code;
-                let arm = arm(op);
-                quote!(#code => #arm)
-            });
-        let prefix_lit = Literal::u8_suffixed(*prefix);
-        quote! {
-            #prefix_lit => {
-                let code = reader.read_var_u32()?;
-                match code {
-                    #( #arms, )*
-                    _ => return Err(DecodeError::illegal_opcode(offset, Some(#prefix), code).into()),
-                }
-            }
-        }
-    });
+    let dispatch = opcode_match(table, arm);
     quote! {
         impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
             /// Decodes the instruction at the reader's position, type-checks it
@@ -204,11 +176,7 @@ pub fn generate(table: &Table) -> TokenStream {
                 let features = &context.features;
                 let offset = reader.offset();
                 let byte = reader.read_u8()?;
-                match byte {
-                    #( #single, )*
-                    #( #prefixed )*
-                    _ => return Err(DecodeError::illegal_opcode(offset, None, u32::from(byte)).into()),
-                }
+                #dispatch
                 Ok(())
             }
         }
