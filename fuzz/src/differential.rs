@@ -26,9 +26,10 @@ pub enum Outcome {
     Inconclusive,
     /// wasmi panicked (its bug; Tabula had nothing to be compared with).
     PeerPanicked,
-    /// The engines disagreed where wasmi 2.0.0 is known to be wrong: a
-    /// `select` whose condition is an `i32.eqz` (see `fuzz/FINDINGS.md`).
-    KnownPeerBug,
+    /// wasmi disagreed with Tabula, and wasmtime, run as a referee on the
+    /// same module and calls, observed exactly what Tabula did (see
+    /// `fuzz/FINDINGS.md` for the wasmi bugs this has settled).
+    Outvoted,
     /// Everything compared agreed; `calls` is how many calls were compared.
     Agreed { calls: usize },
 }
@@ -178,9 +179,9 @@ pub fn compare(bytes: &[u8]) -> Outcome {
     compare_with(bytes, true)
 }
 
-/// Like [`compare`]; `attribute_known` false panics on every disagreement,
-/// to show a known peer bug's two results.
-pub fn compare_with(bytes: &[u8], attribute_known: bool) -> Outcome {
+/// Like [`compare`]; `use_referee` false panics on every disagreement,
+/// to show both engines' results even where wasmtime would side with Tabula.
+pub fn compare_with(bytes: &[u8], use_referee: bool) -> Outcome {
     let mut ours = match ours::Session::new(bytes) {
         Ok(session) => session,
         Err(error) => {
@@ -201,6 +202,8 @@ pub fn compare_with(bytes: &[u8], attribute_known: bool) -> Outcome {
         panic!("wasmi rejected a module Tabula accepts: {error}");
     });
 
+    // Tabula's observations so far: what the referee must reproduce.
+    let mut history = Vec::new();
     let a = ours.instantiate();
     let Ok(b) = crate::catch_quietly(Quiet::Any, || theirs.instantiate()) else {
         return Outcome::PeerPanicked;
@@ -217,17 +220,16 @@ pub fn compare_with(bytes: &[u8], attribute_known: bool) -> Outcome {
         }
     }
     if !a.agrees(&b) {
-        if attribute_known && select_on_eqz(bytes) {
-            return Outcome::KnownPeerBug;
-        }
-        panic!("instantiation differs\ntabula: {a:?}\nwasmi:  {b:?}");
+        history.push(a);
+        return adjudicate(bytes, &[], &history, &b, use_referee, "instantiation");
     }
     if a.result.is_err() {
         return Outcome::Agreed { calls: 0 };
     }
+    history.push(a);
 
     let funcs = ours.exported_funcs();
-    for name in funcs.iter().take(MAX_CALLS) {
+    for (i, name) in funcs.iter().take(MAX_CALLS).enumerate() {
         let a = ours.call(name);
         let Ok(b) = crate::catch_quietly(Quiet::Any, || theirs.call(name)) else {
             return Outcome::PeerPanicked;
@@ -236,39 +238,45 @@ pub fn compare_with(bytes: &[u8], attribute_known: bool) -> Outcome {
             return Outcome::Inconclusive;
         }
         if !a.agrees(&b) {
-            if attribute_known && select_on_eqz(bytes) {
-                return Outcome::KnownPeerBug;
-            }
-            panic!("call to {name:?} differs\ntabula: {a:?}\nwasmi:  {b:?}");
+            history.push(a);
+            let what = format!("call to {name:?}");
+            return adjudicate(bytes, &funcs[..=i], &history, &b, use_referee, &what);
         }
+        history.push(a);
     }
     Outcome::Agreed {
         calls: funcs.len().min(MAX_CALLS),
     }
 }
 
-/// Whether some function runs `select` right after `i32.eqz`, the pattern
-/// wasmi 2.0.0 fuses wrongly: a disagreement in such a module is
-/// attributed to wasmi (Tabula's `select` and `i32.eqz` are covered by the
-/// spec testsuite).
-pub fn select_on_eqz(bytes: &[u8]) -> bool {
-    use wasmparser::{Operator, Parser, Payload};
-    for payload in Parser::new(0).parse_all(bytes) {
-        let Ok(Payload::CodeSectionEntry(body)) = payload else {
-            continue;
-        };
-        let Ok(mut reader) = body.get_operators_reader() else {
-            continue;
-        };
-        let mut after_eqz = false;
-        while let Ok(op) = reader.read() {
-            if after_eqz && matches!(op, Operator::Select | Operator::TypedSelect { .. }) {
-                return true;
+/// Settles a disagreement: replays instantiation and `calls` in wasmtime,
+/// and attributes the disagreement to wasmi if wasmtime observes exactly
+/// what Tabula did at every step. Otherwise (wasmtime sides with wasmi,
+/// disagrees with both, or runs out of fuel or stack) panics with the
+/// observations, as a bug to adjudicate by hand.
+fn adjudicate(
+    bytes: &[u8],
+    calls: &[String],
+    ours: &[Observed],
+    theirs: &Observed,
+    use_referee: bool,
+    what: &str,
+) -> Outcome {
+    let last = ours.last().expect("at least the disagreeing step");
+    let mut verdict = String::from("not consulted");
+    if use_referee {
+        match referee::replay(bytes, calls) {
+            Ok(steps) if steps.len() == ours.len() => {
+                if steps.iter().zip(ours).all(|(r, o)| r.agrees(o)) {
+                    return Outcome::Outvoted;
+                }
+                verdict = format!("{:?}", steps.last().expect("same length"));
             }
-            after_eqz = matches!(op, Operator::I32Eqz);
+            Ok(steps) => verdict = format!("stopped early: {:?}", steps.last()),
+            Err(error) => verdict = format!("could not run: {error:#}"),
         }
     }
-    false
+    panic!("{what} differs\ntabula:   {last:?}\nwasmi:    {theirs:?}\nwasmtime: {verdict}");
 }
 
 /// The engine under test.
@@ -514,5 +522,127 @@ mod theirs {
             observed.table_sizes.sort();
             observed
         }
+    }
+}
+
+/// The referee: wasmtime (Cranelift), consulted only on a disagreement.
+/// It runs with far more fuel than the other two, since fuel units differ
+/// and both of them finished the steps it replays.
+mod referee {
+    use super::{Observed, Trap, Value, FUEL};
+    use wasmtime::{Config, Engine, Extern, Instance, Module, Store, Val};
+
+    fn trap(error: &wasmtime::Error) -> Trap {
+        let Some(code) = error.downcast_ref::<wasmtime::Trap>() else {
+            return Trap::Other;
+        };
+        match code {
+            wasmtime::Trap::UnreachableCodeReached => Trap::Unreachable,
+            wasmtime::Trap::IntegerDivisionByZero => Trap::DivideByZero,
+            wasmtime::Trap::IntegerOverflow => Trap::IntegerOverflow,
+            wasmtime::Trap::BadConversionToInteger => Trap::BadConversion,
+            wasmtime::Trap::MemoryOutOfBounds => Trap::MemoryOutOfBounds,
+            wasmtime::Trap::TableOutOfBounds => Trap::TableOutOfBounds,
+            wasmtime::Trap::IndirectCallToNull => Trap::NullReference,
+            wasmtime::Trap::BadSignature => Trap::SignatureMismatch,
+            wasmtime::Trap::StackOverflow => Trap::StackExhausted,
+            wasmtime::Trap::OutOfFuel => Trap::OutOfFuel,
+            _ => Trap::Other,
+        }
+    }
+
+    fn value(val: &Val) -> Value {
+        match val {
+            Val::I32(x) => Value::I32(*x),
+            Val::I64(x) => Value::I64(*x),
+            Val::F32(x) => Value::F32(*x),
+            Val::F64(x) => Value::F64(*x),
+            Val::V128(x) => Value::V128(x.as_u128()),
+            Val::FuncRef(r) => Value::Ref { null: r.is_none() },
+            Val::ExternRef(r) => Value::Ref { null: r.is_none() },
+            other => panic!("a 2.0 module returned {other:?}"),
+        }
+    }
+
+    fn observe(
+        store: &mut Store<()>,
+        instance: Option<Instance>,
+        result: Result<Vec<Value>, Trap>,
+    ) -> Observed {
+        let mut observed = Observed {
+            result,
+            memories: Vec::new(),
+            globals: Vec::new(),
+            table_sizes: Vec::new(),
+        };
+        let Some(instance) = instance else {
+            return observed;
+        };
+        let exports: Vec<(String, Extern)> = instance
+            .exports(&mut *store)
+            .map(|e| (e.name().to_string(), e.into_extern()))
+            .collect();
+        for (name, export) in exports {
+            match export {
+                Extern::Memory(m) => observed.memories.push((name, m.data(&*store).to_vec())),
+                Extern::Global(g) => {
+                    let v = g.get(&mut *store);
+                    observed.globals.push((name, value(&v)));
+                }
+                Extern::Table(t) => observed.table_sizes.push((name, t.size(&*store))),
+                _ => {}
+            }
+        }
+        observed.memories.sort();
+        observed.globals.sort_by(|a, b| a.0.cmp(&b.0));
+        observed.table_sizes.sort();
+        observed
+    }
+
+    /// Instantiates `bytes` and calls `calls` in order, with zero
+    /// arguments, observing after each step as the other engines do. Stops
+    /// after a failed instantiation or an inconclusive step.
+    pub fn replay(bytes: &[u8], calls: &[String]) -> wasmtime::Result<Vec<Observed>> {
+        let fuel = FUEL * 1_000;
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config)?;
+        let module = Module::new(&engine, bytes)?;
+        let mut store = Store::new(&engine, ());
+        store.set_fuel(fuel)?;
+        let (instance, result) = match Instance::new(&mut store, &module, &[]) {
+            Ok(instance) => (Some(instance), Ok(Vec::new())),
+            Err(error) => (None, Err(trap(&error))),
+        };
+        let mut steps = vec![observe(&mut store, instance, result)];
+        let Some(instance) = instance else {
+            return Ok(steps);
+        };
+        for name in calls {
+            let func = instance
+                .get_func(&mut store, name)
+                .ok_or_else(|| wasmtime::Error::msg(format!("no export {name:?}")))?;
+            let ty = func.ty(&store);
+            let params: Vec<Val> = ty
+                .params()
+                .map(|t| Val::default_for_ty(&t).expect("a defaultable 2.0 type"))
+                .collect();
+            let mut results: Vec<Val> = ty
+                .results()
+                .map(|t| Val::default_for_ty(&t).expect("a defaultable 2.0 type"))
+                .collect();
+            store.set_fuel(fuel)?;
+            let result = func
+                .call(&mut store, &params, &mut results)
+                .map(|()| results.iter().map(value).collect())
+                .map_err(|e| trap(&e));
+            let step = observe(&mut store, Some(instance), result);
+            let stop = step.inconclusive();
+            steps.push(step);
+            if stop {
+                break;
+            }
+        }
+        Ok(steps)
     }
 }

@@ -72,6 +72,24 @@ pub fn decode_validate(data: &[u8]) {
     });
 }
 
+/// Keeps a module on which wasmtime sided with Tabula against wasmi, under
+/// `artifacts/differential/outvoted-<hash>.wasm`, for adjudication by hand
+/// (`FINDINGS.md`). Returns the path, or why it could not be written.
+fn save_outvoted(data: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let Some(module) = differential::generate(data) else {
+        return "(no module)".into();
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    module.hash(&mut hasher);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/differential");
+    let path = dir.join(format!("outvoted-{:016x}.wasm", hasher.finish()));
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, module)) {
+        Ok(()) => path.display().to_string(),
+        Err(error) => format!("(not written: {error})"),
+    }
+}
+
 /// The target names, in the order the driver runs them.
 pub const TARGETS: [&str; 3] = ["decode_validate", "differential", "api"];
 
@@ -84,8 +102,9 @@ pub fn run_target(name: &str, data: &[u8]) -> u64 {
         "differential" => {
             return match differential::run(data) {
                 differential::Outcome::Agreed { calls } => 1 + calls as u64,
-                differential::Outcome::KnownPeerBug => {
-                    eprintln!("wasmi's select-on-i32.eqz bug (see FINDINGS.md)");
+                differential::Outcome::Outvoted => {
+                    let path = save_outvoted(data);
+                    eprintln!("wasmi outvoted by wasmtime; module kept as {path}");
                     0
                 }
                 differential::Outcome::PeerPanicked => {

@@ -2,8 +2,8 @@
 //! comparison and prints the outcome: the reproduction tool for
 //! `FINDINGS.md`.
 //!
-//! `compare [--strict] <module file>`: with `--strict`, a disagreement the
-//! harness would attribute to a known wasmi bug is shown instead.
+//! `compare [--strict] <module file>`: with `--strict`, wasmtime is not
+//! consulted and every disagreement is shown with both engines' results.
 
 use std::{env, fs};
 
