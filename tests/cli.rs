@@ -410,10 +410,6 @@ fn unsupported_proposals_are_named() {
             "memory64 (WebAssembly 3.0) is not supported",
         ),
         (
-            r#"(module (memory 1) (memory 1))"#,
-            "multiple memories (WebAssembly 3.0) are not supported",
-        ),
-        (
             r#"(module (memory 1 1 shared))"#,
             "threads and atomics are not supported",
         ),
@@ -432,6 +428,28 @@ fn unsupported_proposals_are_named() {
         assert!(!err.contains("malformed"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+}
+
+#[test]
+fn wasm_2_0_flag_rejects_later_proposals() {
+    let file = module_file(
+        "two-memories",
+        "m.wat",
+        r#"(module (memory 1) (memory $b 1)
+             (func (export "f") (result i32)
+               (i32.store8 $b (i32.const 0) (i32.const 7))
+               (i32.load8_u $b (i32.const 0))))"#,
+    );
+    let output = tabula(&["run", "--invoke", "f", &file]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "7");
+    let output = tabula(&["validate", "--wasm", "2.0", &file]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("multi-memory proposal (WebAssembly 3.0) is not enabled"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -161,11 +161,15 @@ fn disabled_proposals_are_refused() {
         assert!(Module::new(&mvp, text).is_err(), "1.0 accepted {text}");
         assert!(
             Module::new(&Engine::default(), text).is_ok(),
-            "2.0 refused {text}"
+            "the default (3.0) refused {text}"
         );
     }
-    // 2.0 itself has exactly one memory.
-    assert!(Module::new(&Engine::default(), "(module (memory 1) (memory 1))").is_err());
+    // 2.0 itself has at most one memory; 3.0, the default, has multi-memory.
+    let mut config = tabula::Config::new();
+    config.wasm_2_0();
+    let two_memories = "(module (memory 1) (memory 1))";
+    assert!(Module::new(&Engine::new(&config), two_memories).is_err());
+    assert!(Module::new(&Engine::default(), two_memories).is_ok());
 }
 
 #[test]
@@ -185,11 +189,6 @@ fn proposals_tabula_does_not_implement_are_named() {
         ),
         (r#"(module (memory i64 1))"#, P::Memory64),
         (r#"(module (table i64 1 funcref))"#, P::Memory64),
-        (r#"(module (memory 1) (memory 1))"#, P::MultiMemory),
-        (
-            r#"(module (import "a" "m" (memory 1)) (memory 1))"#,
-            P::MultiMemory,
-        ),
         (r#"(module (memory 1 1 shared))"#, P::Threads),
         (r#"(module (func (atomic.fence)))"#, P::Threads),
         (r#"(module (type (array (mut i32))))"#, P::Gc),

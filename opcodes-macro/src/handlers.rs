@@ -271,6 +271,109 @@ fn handler(op: &Op, form: &Form, ending: Ending) -> TokenStream {
     }
 }
 
+/// `i32_load_any_memory`: the handler of a load or store row for an access
+/// the fast forms cannot do: a memory other than memory 0, or a 64-bit
+/// address or offset. Operands are in slots.
+fn general_name(op: &Op) -> Ident {
+    format_ident!("{}_any_memory", op.id)
+}
+
+/// The general handler of a `load` or `store` row (see [`general_name`]).
+/// Lanes: the result slot (loads), the operand slots bottom to top, then
+/// the memory index, the offset (two lanes), whether the address is 64-bit,
+/// and the row's other immediates.
+fn general_handler(op: &Op) -> TokenStream {
+    let sig = op.sig.as_ref().expect("generated rows have a sig");
+    let name = general_name(op);
+    let semantics = op.fn_ident();
+    let load = op.exec == Exec::Load;
+    let mut lane = usize::from(load);
+    let mut body = Vec::new();
+    let names: Vec<Ident> = (0..sig.params.len())
+        .map(|i| format_ident!("{}", (b'a' + i as u8) as char))
+        .collect();
+    let address = Literal::usize_unsuffixed(lane);
+    lane += 1;
+    for (ty, name) in sig.params.iter().zip(&names).skip(1) {
+        let l = Literal::usize_unsuffixed(lane);
+        lane += 1;
+        let read = match ty {
+            ValType::V128 => quote!(get_v128(fp, lane(ip, #l))),
+            _ => {
+                let rust = rust_type(*ty);
+                quote!(get::<#rust>(fp, lane(ip, #l)))
+            }
+        };
+        body.push(quote!(let #name = #read;));
+    }
+    let (memory, offset, wide) = (
+        Literal::usize_unsuffixed(lane),
+        Literal::usize_unsuffixed(lane + 1),
+        Literal::usize_unsuffixed(lane + 3),
+    );
+    lane += 4;
+    let mut imm_args = Vec::new();
+    for imm in op.imms.iter().filter(|i| i.kind != ImmKind::MemArg) {
+        imm_args.push(read_imm(imm.kind, lane));
+        lane += imm_lanes(imm.kind);
+    }
+    body.push(quote! {
+        let address = if lane(ip, #wide) != 0 {
+            get::<i64>(fp, lane(ip, #address)) as u64
+        } else {
+            u64::from(get::<i32>(fp, lane(ip, #address)) as u32)
+        };
+        let data = &mut memory(cx, lane(ip, #memory)).data;
+        let offset = lane64(ip, #offset);
+    });
+    let rest = &names[1..];
+    let call = |call: TokenStream| {
+        if op.traps {
+            quote! {
+                match #call {
+                    Ok(value) => value,
+                    Err(code) => trap!(cx, ip, code),
+                }
+            }
+        } else {
+            call
+        }
+    };
+    let bytes = Literal::usize_unsuffixed(op.access.unwrap_or(0) as usize);
+    if load {
+        let call = call(quote!(semantics::#semantics(#(#imm_args,)* bytes, #(#rest),*)));
+        let set = match sig.results[0] {
+            ValType::V128 => quote!(set_v128(fp, lane(ip, 0), result);),
+            _ => quote!(set(fp, lane(ip, 0), result);),
+        };
+        body.push(quote! {
+            let Some(bytes) = load_at::<#bytes>(data, address, offset) else {
+                trap!(cx, ip, TrapCode::MemoryOutOfBounds)
+            };
+            let result = #call;
+            #set
+        });
+    } else {
+        let call = call(quote!(semantics::#semantics(#(#imm_args,)* #(#rest),*)));
+        body.push(quote! {
+            if !store_at(data, address, offset, #call) {
+                trap!(cx, ip, TrapCode::MemoryOutOfBounds);
+            }
+        });
+    }
+    let words = Literal::usize_unsuffixed(1 + lane.div_ceil(2));
+    let doc = format!("`{}` on any memory, with a 32- or 64-bit address", op.name);
+    quote! {
+        handler! {
+            #[doc = #doc]
+            fn #name(ip, fp, mem, mem_len, cx, acc) {
+                #(#body)*
+                next!(ip.add(#words), fp, mem, mem_len, cx, acc)
+            }
+        }
+    }
+}
+
 fn forms_static(op: &Op) -> Ident {
     format_ident!("{}_FORMS", op.id.to_uppercase())
 }
@@ -285,6 +388,7 @@ pub fn generate(table: &Table) -> TokenStream {
     let mut form_arms = Vec::new();
     let mut branch_arms = Vec::new();
     let mut runtime_arms = Vec::new();
+    let mut general_arms = Vec::new();
     let address: Vec<&Ident> = table
         .ops
         .iter()
@@ -307,6 +411,11 @@ pub fn generate(table: &Table) -> TokenStream {
                 continue;
             }
             Exec::Const | Exec::Control => continue,
+        }
+        if matches!(op.exec, Exec::Load | Exec::Store) {
+            handlers.push(general_handler(op));
+            let name = general_name(op);
+            general_arms.push(quote!(Opcode::#v => Some(#name as Handler),));
         }
         let sig = op.sig.as_ref().expect("generated rows have a sig");
         // A row with no operands, no result and no trap (`nop`) compiles to nothing.
@@ -390,6 +499,16 @@ pub fn generate(table: &Table) -> TokenStream {
         /// Whether the row's two operands may be swapped.
         pub(crate) fn is_commutative(opcode: Opcode) -> bool {
             matches!(opcode, #(Opcode::#commutative)|*)
+        }
+
+        /// The handler of a load or store row for any memory and a 32- or
+        /// 64-bit address, for the accesses its fast forms (memory 0, 32-bit)
+        /// cannot do.
+        pub(crate) fn general_access(opcode: Opcode) -> Option<Handler> {
+            match opcode {
+                #(#general_arms)*
+                _ => None,
+            }
         }
 
         /// The hand-written handler of an `exec = "runtime"` row. Naming one

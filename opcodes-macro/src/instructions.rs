@@ -27,12 +27,12 @@ pub fn instruction_type(kind: ImmKind) -> TokenStream {
 pub fn read_call(kind: ImmKind) -> TokenStream {
     match kind {
         ImmKind::Index(_) => quote!(reader.read_var_u32()?),
-        ImmKind::MemIdx => quote!(reader.read_memidx()?),
+        ImmKind::MemIdx => quote!(reader.read_memidx(features)?),
         ImmKind::I32 => quote!(reader.read_var_i32()?),
         ImmKind::I64 => quote!(reader.read_var_i64()?),
         ImmKind::F32 => quote!(reader.read_ieee32()?),
         ImmKind::F64 => quote!(reader.read_ieee64()?),
-        ImmKind::MemArg => quote!(reader.read_memarg()?),
+        ImmKind::MemArg => quote!(reader.read_memarg(features)?),
         ImmKind::BlockType => quote!(reader.read_blocktype()?),
         ImmKind::BrTable => quote!(Box::new(reader.read_br_table()?)),
         ImmKind::RefType => quote!(reader.read_reftype()?),

@@ -27,7 +27,8 @@ fn argument(imm: &Imm) -> TokenStream {
 fn lanes(imm: &Imm) -> Vec<TokenStream> {
     let field = &imm.field;
     match imm.kind {
-        ImmKind::MemArg => vec![quote!(#field.offset)],
+        // The fast forms' offset; the general form's lanes are `access_lanes`.
+        ImmKind::MemArg => vec![quote!(#field.offset as u32)],
         ImmKind::I32 => vec![quote!(*#field as u32)],
         ImmKind::I64 => vec![
             quote!(*#field as u32),
@@ -59,7 +60,7 @@ fn imm_check(op: &Op, imm: &Imm) -> TokenStream {
         ImmKind::I32 | ImmKind::I64 | ImmKind::F32 | ImmKind::F64 | ImmKind::V128 => quote!(),
         ImmKind::MemArg => {
             let align = Literal::u32_unsuffixed(op.natural_align().unwrap_or(0));
-            quote!(self.check_memarg(#field, #align)?;)
+            quote!(let access = self.check_memarg(#field, #align)?;)
         }
         ImmKind::Lane(n) => {
             let n = Literal::u8_unsuffixed(n);
@@ -111,7 +112,56 @@ fn body(op: &Op) -> TokenStream {
                 self.push_const(#ty, Cell::into_cell(semantics::#semantics(#value)));
             }
         }
-        Exec::Pure | Exec::Load | Exec::Store => {
+        Exec::Load | Exec::Store => {
+            // The address's type is the memory's, not the row's `i32`: the
+            // first pop asks `check_memarg`'s answer.
+            let sig = op.sig.as_ref().expect("generated rows have a sig");
+            let checks = op.imms.iter().map(|imm| imm_check(op, imm));
+            let names: Vec<Ident> = (0..sig.params.len())
+                .map(|i| format_ident!("{}", (b'a' + i as u8) as char))
+                .collect();
+            let pops = sig
+                .params
+                .iter()
+                .zip(&names)
+                .enumerate()
+                .rev()
+                .map(|(i, (t, name))| {
+                    let t = if i == 0 {
+                        quote!(access.address)
+                    } else {
+                        val_type(*t)
+                    };
+                    quote!(let #name = self.pop_operand(#t)?;)
+                });
+            let result = match sig.results.first() {
+                Some(t) => {
+                    let t = val_type(*t);
+                    quote!(Some(#t))
+                }
+                None => quote!(None),
+            };
+            let fast_lanes: Vec<TokenStream> = op.imms.iter().flat_map(lanes).collect();
+            let general_lanes: Vec<TokenStream> = op
+                .imms
+                .iter()
+                .flat_map(|imm| match imm.kind {
+                    ImmKind::MemArg => vec![quote!(&access.lanes[..])],
+                    _ => lanes(imm).into_iter().map(|l| quote!(&[#l][..])).collect(),
+                })
+                .collect();
+            quote! {
+                #(#checks)*
+                #(#pops)*
+                if access.general {
+                    let lanes: Vec<u32> = [#(#general_lanes),*].concat();
+                    self.emit_general_access(Opcode::#v, &[#(#names),*], &lanes, #result);
+                } else {
+                    self.emit_row(Opcode::#v, &[#(#names),*], &[#(#fast_lanes),*], #result)?;
+                }
+            }
+        }
+        Exec::Pure => {
             let sig = op.sig.as_ref().expect("generated rows have a sig");
             let checks = op.imms.iter().map(|imm| imm_check(op, imm));
             let names: Vec<Ident> = (0..sig.params.len())

@@ -17,7 +17,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::exec::trace::WriteTracer;
 use crate::types::{ExternType, ValType};
 use crate::wasi::{self, WasiCtx, WasiCtxBuilder};
-use crate::{Engine, Error, Func, Instance, Linker, Module, Store, StoreLimits, TrapCode, Val};
+use crate::{
+    Config, Engine, Error, Func, Instance, Linker, Module, Store, StoreLimits, TrapCode, Val,
+};
 
 /// Exit status for a trap, as wasmtime uses on Unix.
 const TRAP_STATUS: u8 = 134;
@@ -32,6 +34,10 @@ const TRAP_STATUS: u8 = 134;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Which WebAssembly to accept: `3.0` (the default: every 3.0 proposal
+    /// Tabula implements) or `2.0` (strict: later proposals are rejected).
+    #[arg(long, global = true, value_name = "VERSION", default_value = "3.0", value_parser = ["2.0", "3.0"])]
+    wasm: String,
 }
 
 #[derive(Subcommand)]
@@ -170,7 +176,7 @@ fn report(line: fmt::Arguments<'_>) {
 /// Runs the command line and returns the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
-    match execute(cli.command) {
+    match execute(cli) {
         Ok(status) => status,
         Err(Error::Exit(status)) => ExitCode::from(status as u8),
         Err(Error::Trap(trap)) => {
@@ -228,9 +234,13 @@ fn load(file: &Path) -> Result<Vec<u8>, Error> {
     }
 }
 
-fn execute(command: Command) -> Result<ExitCode, Error> {
-    let engine = Engine::default();
-    match command {
+fn execute(cli: Cli) -> Result<ExitCode, Error> {
+    let mut config = Config::new();
+    if cli.wasm == "2.0" {
+        config.wasm_2_0();
+    }
+    let engine = Engine::new(&config);
+    match cli.command {
         Command::Opcodes => {
             let mut out = Out::new();
             out.text(&crate::binary::opcode_table())?;

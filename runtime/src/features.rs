@@ -21,6 +21,9 @@ pub struct Features {
     pub reference_types: bool,
     /// 128-bit SIMD.
     pub simd: bool,
+    /// More than one memory; a memory index in memargs, bulk memory
+    /// instructions and data segments.
+    pub multi_memory: bool,
 }
 
 impl Default for Features {
@@ -40,6 +43,7 @@ impl Features {
             bulk_memory: false,
             reference_types: false,
             simd: false,
+            multi_memory: false,
         }
     }
 
@@ -53,6 +57,7 @@ impl Features {
             bulk_memory: true,
             reference_types: true,
             simd: true,
+            multi_memory: false,
         }
     }
 
@@ -60,7 +65,10 @@ impl Features {
     /// Tabula implements. Each 3.0 proposal gets a field when it lands, on
     /// here and off in [`Features::wasm2`].
     pub const fn wasm3() -> Self {
-        Features::wasm2()
+        Features {
+            multi_memory: true,
+            ..Features::wasm2()
+        }
     }
 
     /// Whether the instructions of `proposal` are accepted.

@@ -13,6 +13,17 @@ fn main() {
     if strict {
         args.remove(0);
     }
+    // `--dirty`: fill and free heap blocks of many sizes first, so memory an
+    // engine forgets to initialise holds garbage, as in a long fuzzing run.
+    if args.first().is_some_and(|a| a == "--dirty") {
+        args.remove(0);
+        for round in 0..4u8 {
+            let blocks: Vec<Vec<u8>> = (4..24)
+                .flat_map(|shift| (0..4).map(move |_| vec![0xA5 ^ round; 1 << shift]))
+                .collect();
+            drop(blocks);
+        }
+    }
     let path = args
         .first()
         .expect("usage: compare [--strict] <module file>");

@@ -315,11 +315,11 @@ fn instantiate<T>(
         }
     }
     for (i, data) in decoded.data.iter().enumerate() {
-        if let DataMode::Active { offset, .. } = &data.mode {
+        if let DataMode::Active { memory, offset } = &data.mode {
             let instance = &store.inner.instances[index as usize];
             let start = eval_const(&store.inner, &instance.funcs, &instance.globals, offset) as u32
                 as usize;
-            let memory_addr = instance.memories[0] as usize;
+            let memory_addr = instance.memories[*memory as usize] as usize;
             store.inner.instances[index as usize].data_dropped[i] = true;
             let bytes = &decoded.bytes[data.range.clone()];
             let memory = &mut store.inner.memories[memory_addr].data;

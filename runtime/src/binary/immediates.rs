@@ -6,20 +6,31 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::reader::{DecodeError, Reader, UnsupportedProposal};
+use crate::features::Features;
 use crate::types::{RefType, ValType};
 
-/// A memory access immediate: alignment exponent and static offset.
+/// The memarg alignment bit that says a memory index follows (multi-memory).
+const MEMARG_HAS_MEMORY: u32 = 1 << 6;
+
+/// A memory access immediate: memory index, alignment exponent and static
+/// offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemArg {
     /// log2 of the promised alignment.
     pub align: u32,
-    /// Added to the dynamic address.
-    pub offset: u32,
+    /// Added to the dynamic address. Above `u32::MAX` only for 64-bit
+    /// memories (validation checks).
+    pub offset: u64,
+    /// Which memory: 0 unless multi-memory is on.
+    pub memory: u32,
 }
 
 impl MemArg {
-    /// Writes ` offset=N align=M`, leaving out defaults as the text format does.
+    /// Writes ` M offset=N align=A`, leaving out defaults as the text format does.
     pub fn write_text(&self, f: &mut fmt::Formatter<'_>, natural_align: u32) -> fmt::Result {
+        if self.memory != 0 {
+            write!(f, " {}", self.memory)?;
+        }
         if self.offset != 0 {
             write!(f, " offset={}", self.offset)?;
         }
@@ -243,8 +254,12 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads a memory index: a single zero byte in WebAssembly 2.0.
-    pub fn read_memidx(&mut self) -> Result<u32, DecodeError> {
+    /// Reads a memory index: a single zero byte in WebAssembly 2.0, a u32
+    /// with multi-memory.
+    pub fn read_memidx(&mut self, features: &Features) -> Result<u32, DecodeError> {
+        if features.multi_memory {
+            return self.read_var_u32();
+        }
         let offset = self.offset();
         match self.read_u8()? {
             0 => Ok(0),
@@ -272,12 +287,22 @@ impl Reader<'_> {
         self.read_array()
     }
 
-    /// Reads a memarg.
+    /// Reads a memarg. With multi-memory, bit 6 of the alignment field says
+    /// a memory index follows it.
     #[inline]
-    pub fn read_memarg(&mut self) -> Result<MemArg, DecodeError> {
-        let align = self.read_var_u32()?;
-        let offset = self.read_var_u32()?;
-        Ok(MemArg { align, offset })
+    pub fn read_memarg(&mut self, features: &Features) -> Result<MemArg, DecodeError> {
+        let mut align = self.read_var_u32()?;
+        let mut memory = 0;
+        if features.multi_memory && align & MEMARG_HAS_MEMORY != 0 {
+            align &= !MEMARG_HAS_MEMORY;
+            memory = self.read_var_u32()?;
+        }
+        let offset = u64::from(self.read_var_u32()?);
+        Ok(MemArg {
+            align,
+            offset,
+            memory,
+        })
     }
 
     /// Reads a block type: `0x40`, a value type, or a type index as s33.

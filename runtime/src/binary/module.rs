@@ -312,10 +312,10 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
                 .iter()
                 .filter(|i| matches!(i.kind, ImportKind::Memory(_)))
                 .count();
-        if memories > 1 {
-            return Err(DecodeError::unsupported(
+        if memories > 1 && !features.multi_memory {
+            return Err(DecodeError::new(
                 start,
-                UnsupportedProposal::MultiMemory,
+                "multiple memories: the multi-memory proposal (WebAssembly 3.0) is not enabled",
             ));
         }
     }

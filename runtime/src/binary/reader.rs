@@ -20,8 +20,6 @@ pub enum UnsupportedProposal {
     ExceptionHandling,
     /// 64-bit memories and tables (limits flags 0x04 to 0x07).
     Memory64,
-    /// More than one memory.
-    MultiMemory,
     /// Typed function references: `call_ref`, `ref.as_non_null`,
     /// `br_on_null`, `br_on_non_null`, `(ref null? ht)` types.
     FunctionReferences,
@@ -41,7 +39,6 @@ impl UnsupportedProposal {
             UnsupportedProposal::TailCalls => "tail calls",
             UnsupportedProposal::ExceptionHandling => "exception handling",
             UnsupportedProposal::Memory64 => "memory64",
-            UnsupportedProposal::MultiMemory => "multiple memories",
             UnsupportedProposal::FunctionReferences => "typed function references",
             UnsupportedProposal::Gc => "garbage collection (GC)",
             UnsupportedProposal::Threads => "threads and atomics",
@@ -62,7 +59,6 @@ impl UnsupportedProposal {
         matches!(
             self,
             UnsupportedProposal::TailCalls
-                | UnsupportedProposal::MultiMemory
                 | UnsupportedProposal::FunctionReferences
                 | UnsupportedProposal::Threads
         )

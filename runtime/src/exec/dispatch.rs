@@ -395,6 +395,41 @@ pub(crate) unsafe fn load<const N: usize>(
     Some(unsafe { mem.add(start as usize).cast::<[u8; N]>().read_unaligned() })
 }
 
+/// Reads `N` bytes at `address + offset` of `data`, or `None` if any of
+/// them is out of bounds: the general (any memory, 64-bit) access path.
+#[inline]
+pub(crate) fn load_at<const N: usize>(data: &[u8], address: u64, offset: u64) -> Option<[u8; N]> {
+    let start = usize::try_from(address.checked_add(offset)?).ok()?;
+    data.get(start..start.checked_add(N)?)?.try_into().ok()
+}
+
+/// Writes `bytes` at `address + offset` of `data`, or returns false (writing
+/// nothing) if any byte is out of bounds: the general access path.
+#[inline]
+pub(crate) fn store_at<const N: usize>(
+    data: &mut [u8],
+    address: u64,
+    offset: u64,
+    bytes: [u8; N],
+) -> bool {
+    let Some(start) = address
+        .checked_add(offset)
+        .and_then(|a| usize::try_from(a).ok())
+    else {
+        return false;
+    };
+    match start
+        .checked_add(N)
+        .and_then(|end| data.get_mut(start..end))
+    {
+        Some(window) => {
+            window.copy_from_slice(&bytes);
+            true
+        }
+        None => false,
+    }
+}
+
 /// Writes `bytes` at `address + offset`, or returns false if any byte is out
 /// of bounds (then nothing is written).
 ///

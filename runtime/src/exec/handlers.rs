@@ -10,7 +10,8 @@
 use super::dispatch::Next;
 use super::dispatch::{exit, handler, next, trap};
 use super::dispatch::{
-    get, get_v128, lane, lane128, lane64, load, raise, set, set_v128, store, Cell, Handler, Ip,
+    get, get_v128, lane, lane128, lane64, load, load_at, raise, set, set_v128, store, store_at,
+    Cell, Handler, Ip,
 };
 use super::interp::{refresh, trace_at, Ctx, Exit, Frame};
 use super::semantics;
@@ -558,15 +559,16 @@ handler! {
 
 // ---- memory ----
 
-/// Memory 0 of the running instance.
+/// Memory `index` of the running instance.
 ///
 /// # Safety
-/// `cx` must be live and its instance must have a memory.
-unsafe fn memory0(cx: *mut Ctx) -> &'static mut super::memory::LinearMemory {
-    // SAFETY: the caller's contract; validation checked there is a memory.
+/// `cx` must be live and its instance must have memory `index` (validation
+/// checked every memory index in the code).
+unsafe fn memory(cx: *mut Ctx, index: u32) -> &'static mut super::memory::LinearMemory {
+    // SAFETY: the caller's contract.
     unsafe {
         let inner = &mut *(*cx).inner;
-        let addr = inner.instances[(*cx).instance as usize].memories[0];
+        let addr = inner.instances[(*cx).instance as usize].memories[index as usize];
         &mut inner.memories[addr as usize]
     }
 }
@@ -574,7 +576,7 @@ unsafe fn memory0(cx: *mut Ctx) -> &'static mut super::memory::LinearMemory {
 handler! {
     /// `memory.size`. Lanes: dst, memidx.
     fn memory_size(ip, fp, mem, mem_len, cx, acc) {
-        set(fp, lane(ip, 0), memory0(cx).pages() as i32);
+        set(fp, lane(ip, 0), memory(cx, lane(ip, 1)).pages() as i32);
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }
@@ -584,7 +586,7 @@ handler! {
     fn memory_grow(ip, fp, mem, mem_len, cx, acc) {
         let delta = get::<i32>(fp, lane(ip, 1)) as u32;
         let inner = &mut *(*cx).inner;
-        let addr = inner.instances[(*cx).instance as usize].memories[0];
+        let addr = inner.instances[(*cx).instance as usize].memories[lane(ip, 2) as usize];
         // The embedder's resource limiter may refuse, or trap.
         let Ok(old) = inner.grow_memory(addr, delta) else {
             trap!(cx, ip, TrapCode::HostError)
@@ -601,7 +603,7 @@ handler! {
         let dst = get::<i32>(fp, lane(ip, 0)) as u32;
         let value = get::<i32>(fp, lane(ip, 1)) as u8;
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
-        let data = &mut memory0(cx).data;
+        let data = &mut memory(cx, lane(ip, 3)).data;
         match range(dst, len, data.len()) {
             Some(dst) => data[dst].fill(value),
             None => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
@@ -616,10 +618,27 @@ handler! {
         let dst = get::<i32>(fp, lane(ip, 0)) as u32;
         let src = get::<i32>(fp, lane(ip, 1)) as u32;
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
-        let data = &mut memory0(cx).data;
-        match (range(src, len, data.len()), range(dst, len, data.len())) {
-            (Some(src), Some(dst)) => data.copy_within(src, dst.start),
-            _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+        let (to, from) = (lane(ip, 3), lane(ip, 4));
+        if to == from {
+            let data = &mut memory(cx, to).data;
+            match (range(src, len, data.len()), range(dst, len, data.len())) {
+                (Some(src), Some(dst)) => data.copy_within(src, dst.start),
+                _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+            }
+        } else {
+            // Two memory indices may still name one memory (imported
+            // twice): copy through the source's raw bytes, which `copy`
+            // allows to overlap.
+            let source: *const [u8] = &*memory(cx, from).data;
+            let data = &mut memory(cx, to).data;
+            match (range(src, len, source.len()), range(dst, len, data.len())) {
+                (Some(src), Some(dst)) => core::ptr::copy(
+                    source.cast::<u8>().add(src.start),
+                    data.as_mut_ptr().add(dst.start),
+                    dst.len(),
+                ),
+                _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+            }
         }
         next!(ip.add(4), fp, mem, mem_len, cx, acc)
     }
@@ -636,7 +655,7 @@ handler! {
         // at the tail call below.
         let segment: *const [u8] = inner.instances[(*cx).instance as usize].data(lane(ip, 3) as usize);
         let segment = &*segment;
-        let data = &mut memory0(cx).data;
+        let data = &mut memory(cx, lane(ip, 4)).data;
         match (range(src, len, segment.len()), range(dst, len, data.len())) {
             (Some(src), Some(dst)) => data[dst].copy_from_slice(&segment[src]),
             _ => trap!(cx, ip, TrapCode::MemoryOutOfBounds),

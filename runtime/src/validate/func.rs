@@ -30,7 +30,8 @@ use crate::binary::{
 };
 use crate::exec::dispatch::{Cell, Handler};
 use crate::exec::handlers::{
-    self, branch_forms, folds_into_address, is_commutative, row_forms, runtime_handler,
+    self, branch_forms, folds_into_address, general_access, is_commutative, row_forms,
+    runtime_handler,
 };
 use crate::exec::semantics;
 use crate::ir::{CompiledFunc, Encoder};
@@ -147,6 +148,18 @@ enum FrameKind {
     Loop,
     If,
     Else,
+}
+
+/// How a load or store compiles, from its memarg and its memory's type.
+pub(super) struct MemoryAccess {
+    /// The address operand's type: the memory's index type.
+    pub(super) address: ValType,
+    /// Whether the access needs the general handler (a memory other than
+    /// memory 0, or 64-bit addressing) instead of the fast forms.
+    pub(super) general: bool,
+    /// The general handler's memarg lanes: memory, offset low and high
+    /// halves, and whether the address is 64-bit.
+    pub(super) lanes: [u32; 4],
 }
 
 /// A branch lane waiting for its label's address: (instruction, lane).
@@ -911,6 +924,32 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         imms: &[u32],
         result: Option<ValType>,
     ) {
+        let handler = runtime_handler(opcode).expect("a runtime row");
+        self.emit_slots(handler, operands, imms, result);
+    }
+
+    /// Emits a load or store through its general handler (any memory, any
+    /// address width), operands in slots.
+    pub(super) fn emit_general_access(
+        &mut self,
+        opcode: Opcode,
+        operands: &[Operand],
+        imms: &[u32],
+        result: Option<ValType>,
+    ) {
+        let handler = general_access(opcode).expect("a load or store row");
+        self.emit_slots(handler, operands, imms, result);
+    }
+
+    /// Emits `handler` with the result slot (if any), then the operands'
+    /// slots, then `imms`, and pushes the result.
+    fn emit_slots(
+        &mut self,
+        handler: Handler,
+        operands: &[Operand],
+        imms: &[u32],
+        result: Option<ValType>,
+    ) {
         if !self.emitting() {
             if let Some(ty) = result {
                 self.push_operand(ty);
@@ -927,7 +966,6 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             lanes.push(slot);
         }
         lanes.extend_from_slice(imms);
-        let handler = runtime_handler(opcode).expect("a runtime row");
         self.emit(handler, &lanes);
         if let Some(ty) = result {
             self.push_operand(ty);
@@ -1116,12 +1154,30 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
 
     // ---- immediate checks called by the generated arms ----
 
-    pub(super) fn check_memarg(&self, memarg: &MemArg, natural_align: u32) -> Result<(), Failure> {
-        self.check_memidx(0)?;
+    /// Checks a load's or store's memarg and says how to compile it.
+    pub(super) fn check_memarg(
+        &self,
+        memarg: &MemArg,
+        natural_align: u32,
+    ) -> Result<MemoryAccess, Failure> {
+        self.check_memidx(memarg.memory)?;
         if memarg.align > natural_align {
             return Err(self.error("alignment must not be larger than natural"));
         }
-        Ok(())
+        let wide = false;
+        if !wide && memarg.offset > u64::from(u32::MAX) {
+            return Err(self.error("offset out of range"));
+        }
+        Ok(MemoryAccess {
+            address: if wide { ValType::I64 } else { ValType::I32 },
+            general: memarg.memory != 0 || wide,
+            lanes: [
+                memarg.memory,
+                memarg.offset as u32,
+                (memarg.offset >> 32) as u32,
+                u32::from(wide),
+            ],
+        })
     }
 
     pub(super) fn check_memidx(&self, index: u32) -> Result<(), Failure> {

@@ -305,7 +305,7 @@ pub(crate) fn validate_with(
     for memory in &module.memories {
         check_memory_type(memory)?;
     }
-    if context.memories.len() > 1 {
+    if context.memories.len() > 1 && !features.multi_memory {
         return Err(ValidationError::new(0, "multiple memories"));
     }
 
