@@ -21,6 +21,12 @@ pub struct Features {
     pub reference_types: bool,
     /// 128-bit SIMD.
     pub simd: bool,
+    /// Relaxed SIMD (`0xFD 0x100..=0x113`), WebAssembly 3.0. Tabula gives each
+    /// instruction one fixed behaviour, that of its non-relaxed counterpart.
+    pub relaxed_simd: bool,
+    /// 128-bit addition and subtraction and 64-bit widening multiplication
+    /// (`0xFC 19..=22`), WebAssembly 3.0.
+    pub wide_arithmetic: bool,
 }
 
 impl Default for Features {
@@ -40,6 +46,8 @@ impl Features {
             bulk_memory: false,
             reference_types: false,
             simd: false,
+            relaxed_simd: false,
+            wide_arithmetic: false,
         }
     }
 
@@ -53,6 +61,8 @@ impl Features {
             bulk_memory: true,
             reference_types: true,
             simd: true,
+            relaxed_simd: false,
+            wide_arithmetic: false,
         }
     }
 
@@ -60,7 +70,11 @@ impl Features {
     /// Tabula implements. Each 3.0 proposal gets a field when it lands, on
     /// here and off in [`Features::wasm2`].
     pub const fn wasm3() -> Self {
-        Features::wasm2()
+        Features {
+            relaxed_simd: true,
+            wide_arithmetic: true,
+            ..Features::wasm2()
+        }
     }
 
     /// Whether the instructions of `proposal` are accepted.
@@ -72,6 +86,8 @@ impl Features {
             Proposal::BulkMemory => self.bulk_memory,
             Proposal::ReferenceTypes => self.reference_types,
             Proposal::Simd => self.simd,
+            Proposal::RelaxedSimd => self.relaxed_simd,
+            Proposal::WideArithmetic => self.wide_arithmetic,
         }
     }
 
