@@ -172,6 +172,30 @@ fn disabled_proposals_are_refused() {
     assert!(Module::new(&Engine::default(), two_memories).is_ok());
 }
 
+/// Relaxed SIMD and wide arithmetic are WebAssembly 3.0: refused, by
+/// proposal name, in 2.0 mode.
+#[test]
+fn wasm3_instructions_are_refused_in_wasm2_mode() {
+    let mut config = tabula::Config::new();
+    config.wasm_2_0();
+    let wasm2 = Engine::new(&config);
+    let relaxed = "(module (func (param v128 v128) (result v128)
+        (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))";
+    let wide = "(module (func (param i64 i64) (result i64 i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1))))";
+    for (text, name) in [(relaxed, "relaxed_simd"), (wide, "wide_arithmetic")] {
+        // Function bodies are decoded while they are validated.
+        match Module::new(&wasm2, text) {
+            Err(Error::Validation(e)) => assert!(e.message.contains(name), "{text}: {e}"),
+            other => panic!("2.0 mode accepted {text}: {other:?}"),
+        }
+        assert!(
+            Module::new(&Engine::default(), text).is_ok(),
+            "3.0 refused {text}"
+        );
+    }
+}
+
 #[test]
 fn proposals_tabula_does_not_implement_are_named() {
     use tabula::binary::UnsupportedProposal as P;
@@ -199,11 +223,6 @@ fn proposals_tabula_does_not_implement_are_named() {
         (
             r#"(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))"#,
             P::FunctionReferences,
-        ),
-        (
-            r#"(module (func (param v128 v128) (result v128)
-                 (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))"#,
-            P::RelaxedSimd,
         ),
     ];
     for (text, proposal) in cases {

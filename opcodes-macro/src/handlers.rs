@@ -12,7 +12,8 @@
 //!
 //! Code layout of one instruction (the translator's `Encoder` writes it):
 //! a word holding the handler, then 32-bit lanes, padded to whole words:
-//! the result slot (if the result goes to a slot), each operand's slot or
+//! the result slot (if the result goes to a slot; a row with several results
+//! writes them to consecutive slots from this one), each operand's slot or
 //! immediate bits (accumulator operands take no lane), the row's immediates
 //! in table order, and for branches the target as a signed word offset from
 //! the instruction's first word.
@@ -221,6 +222,28 @@ fn handler(op: &Op, form: &Form, ending: Ending) -> TokenStream {
     };
     let next = quote!(next!(ip.add(#words), fp, mem, mem_len, cx, acc));
     match ending {
+        Ending::Next if sig.results.len() > 1 => {
+            // A tuple, one field per result, into consecutive slots.
+            let dst = Literal::usize_unsuffixed(dst_lane.expect("slot result"));
+            body.push(quote!(let dst = lane(ip, #dst);));
+            let mut offset = 0u32;
+            for (i, ty) in sig.results.iter().enumerate() {
+                let field = Literal::usize_unsuffixed(i);
+                let slot = match offset {
+                    0 => quote!(dst),
+                    _ => {
+                        let at = Literal::u32_unsuffixed(offset);
+                        quote!(dst + #at)
+                    }
+                };
+                body.push(match ty {
+                    ValType::V128 => quote!(set_v128(fp, #slot, #result.#field);),
+                    _ => quote!(set(fp, #slot, #result.#field);),
+                });
+                offset += ty.slots();
+            }
+            body.push(next);
+        }
         Ending::Next if produces => {
             let ty = sig.results[0];
             match (form.result, ty) {

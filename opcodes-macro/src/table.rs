@@ -157,6 +157,14 @@ impl ValType {
         })
     }
 
+    /// Frame slots a value of the type takes (a v128 takes two).
+    pub fn slots(self) -> u32 {
+        match self {
+            ValType::V128 => 2,
+            _ => 1,
+        }
+    }
+
     /// The `ValType` variant name in the runtime.
     pub fn variant(self) -> &'static str {
         match self {
@@ -383,8 +391,12 @@ impl Table {
             let sig = sig
                 .as_ref()
                 .ok_or("a generated instruction needs a `sig` (or exec runtime/control)")?;
-            if sig.results.len() > 1 {
-                return Err("generated instructions produce at most one result".into());
+            // Several results go to consecutive frame slots, so such a row
+            // has only the all-slot form.
+            if sig.results.len() > 1 && (exec != Exec::Pure || raw.forms.is_some()) {
+                return Err(
+                    "a row with several results is pure and has no `forms` (all slots)".into(),
+                );
             }
             let bad = imms.iter().find(|i| {
                 matches!(
@@ -654,11 +666,17 @@ impl Forms {
         Ok(Forms { operands, results })
     }
 
-    /// Every operand and the result in frame slots (the default, and all a v128 row gets).
+    /// Every operand and the results in frame slots (the default, and all a
+    /// v128 row or a row with several results gets). Several results share
+    /// one form: they go to consecutive slots from the first result's.
     fn slots_only(sig: &Sig) -> Forms {
         Forms {
             operands: sig.params.iter().map(|_| vec![Kind::Slot]).collect(),
-            results: sig.results.iter().map(|_| Kind::Slot).collect(),
+            results: if sig.results.is_empty() {
+                Vec::new()
+            } else {
+                vec![Kind::Slot]
+            },
         }
     }
 
@@ -769,6 +787,32 @@ ops = [ { name = "nop", code = 0x01, sig = "->", const = true, doc = "N." } ]
 "#;
         let err = Table::parse(text).err().unwrap();
         assert!(err.contains("row nop"), "{err}");
+    }
+
+    #[test]
+    fn several_results_get_one_slot_form() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "i64.mul_wide_u", code = 0x01, sig = "i64 i64 -> i64 i64", doc = "M." } ]
+"#;
+        let table = Table::parse(text).unwrap();
+        let forms = table.ops[0].forms.as_ref().unwrap().expand(false);
+        assert_eq!(forms.len(), 1);
+        assert_eq!(forms[0].key(), "ss_s");
+    }
+
+    #[test]
+    fn several_results_with_forms_are_rejected() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [ { name = "a.b", code = 0x01, sig = "i64 -> i64 i64", forms = "sa -> s s", doc = "A." } ]
+"#;
+        let err = Table::parse(text).err().unwrap();
+        assert!(err.contains("several results"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `pure`, `load` and `store` rows get their whole typing generated:
 //! immediate checks and operand pops in reverse order, then `emit_row` with
 //! the popped operands and the immediates as code lanes, which selects the
-//! handler form and pushes the result. A `const` row pushes a constant operand.
+//! handler form and pushes the results. A `const` row pushes a constant operand.
 //! `runtime` and `control` rows call a hand-written `compile_<id>` (typing
 //! and translation).
 
@@ -141,6 +141,7 @@ fn body(op: &Op) -> TokenStream {
                 }
                 None => quote!(None),
             };
+            let results = sig.results.iter().map(|t| val_type(*t));
             let fast_lanes: Vec<TokenStream> = op.imms.iter().flat_map(lanes).collect();
             let general_lanes: Vec<TokenStream> = op
                 .imms
@@ -157,7 +158,7 @@ fn body(op: &Op) -> TokenStream {
                     let lanes: Vec<u32> = [#(#general_lanes),*].concat();
                     self.emit_general_access(Opcode::#v, &[#(#names),*], &lanes, #result);
                 } else {
-                    self.emit_row(Opcode::#v, &[#(#names),*], &[#(#fast_lanes),*], #result)?;
+                    self.emit_row(Opcode::#v, &[#(#names),*], &[#(#fast_lanes),*], &[#(#results),*])?;
                 }
             }
         }
@@ -171,18 +172,12 @@ fn body(op: &Op) -> TokenStream {
                 let t = val_type(*t);
                 quote!(let #name = self.pop_operand(#t)?;)
             });
-            let result = match sig.results.first() {
-                Some(t) => {
-                    let t = val_type(*t);
-                    quote!(Some(#t))
-                }
-                None => quote!(None),
-            };
+            let results = sig.results.iter().map(|t| val_type(*t));
             let imm_lanes: Vec<TokenStream> = op.imms.iter().flat_map(lanes).collect();
             quote! {
                 #(#checks)*
                 #(#pops)*
-                self.emit_row(Opcode::#v, &[#(#names),*], &[#(#imm_lanes),*], #result)?;
+                self.emit_row(Opcode::#v, &[#(#names),*], &[#(#imm_lanes),*], &[#(#results),*])?;
                 #diverge
             }
         }

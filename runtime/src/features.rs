@@ -24,6 +24,12 @@ pub struct Features {
     /// More than one memory; a memory index in memargs, bulk memory
     /// instructions and data segments.
     pub multi_memory: bool,
+    /// Relaxed SIMD (`0xFD 0x100..=0x113`), WebAssembly 3.0. Tabula gives each
+    /// instruction one fixed behaviour, that of its non-relaxed counterpart.
+    pub relaxed_simd: bool,
+    /// 128-bit addition and subtraction and 64-bit widening multiplication
+    /// (`0xFC 19..=22`), WebAssembly 3.0.
+    pub wide_arithmetic: bool,
 }
 
 impl Default for Features {
@@ -44,6 +50,8 @@ impl Features {
             reference_types: false,
             simd: false,
             multi_memory: false,
+            relaxed_simd: false,
+            wide_arithmetic: false,
         }
     }
 
@@ -58,6 +66,8 @@ impl Features {
             reference_types: true,
             simd: true,
             multi_memory: false,
+            relaxed_simd: false,
+            wide_arithmetic: false,
         }
     }
 
@@ -67,6 +77,8 @@ impl Features {
     pub const fn wasm3() -> Self {
         Features {
             multi_memory: true,
+            relaxed_simd: true,
+            wide_arithmetic: true,
             ..Features::wasm2()
         }
     }
@@ -80,6 +92,8 @@ impl Features {
             Proposal::BulkMemory => self.bulk_memory,
             Proposal::ReferenceTypes => self.reference_types,
             Proposal::Simd => self.simd,
+            Proposal::RelaxedSimd => self.relaxed_simd,
+            Proposal::WideArithmetic => self.wide_arithmetic,
         }
     }
 

@@ -28,8 +28,6 @@ pub enum UnsupportedProposal {
     Gc,
     /// Threads: the 0xFE atomics and shared memories.
     Threads,
-    /// Relaxed SIMD (0xFD 0x100 to 0x113).
-    RelaxedSimd,
 }
 
 impl UnsupportedProposal {
@@ -42,7 +40,6 @@ impl UnsupportedProposal {
             UnsupportedProposal::FunctionReferences => "typed function references",
             UnsupportedProposal::Gc => "garbage collection (GC)",
             UnsupportedProposal::Threads => "threads and atomics",
-            UnsupportedProposal::RelaxedSimd => "relaxed SIMD",
         }
     }
 
@@ -73,7 +70,6 @@ impl UnsupportedProposal {
             (None, 0x14 | 0x15 | 0xd4..=0xd6) => FunctionReferences,
             (None, 0xd3 | 0xfb) => Gc,
             (None, 0xfe) => Threads,
-            (Some(0xfd), 0x100..=0x113) => RelaxedSimd,
             _ => return None,
         })
     }

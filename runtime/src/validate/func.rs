@@ -122,6 +122,9 @@ fn find(forms: &'static [(u16, Handler)], key: u16) -> Option<Handler> {
 /// Most lanes an instruction takes besides its result slot.
 const MAX_LANES: usize = 8;
 
+/// Most operands a generated row takes (`i64.add128` takes four).
+const MAX_OPERANDS: usize = 4;
+
 /// The instruction whose result goes to the accumulator or a slot, decided
 /// by the next one.
 struct Staged {
@@ -758,19 +761,17 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     }
 
     /// Emits a generated row: picks the handler form for where its operands
-    /// are, stages it when its result can go to the accumulator, and pushes
-    /// the result.
+    /// are, stages it when its one result can go to the accumulator, and
+    /// pushes the results (several go to consecutive slots).
     pub(super) fn emit_row(
         &mut self,
         opcode: Opcode,
         operands: &[Operand],
         imms: &[u32],
-        result: Option<ValType>,
+        results: &[ValType],
     ) -> Result<(), Failure> {
         if !self.emitting() {
-            if let Some(ty) = result {
-                self.push_operand(ty);
-            }
+            self.push_operands(results);
             return Ok(());
         }
         let forms = row_forms(opcode);
@@ -783,11 +784,11 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             ty: None,
             loc: Loc::Temp,
             home: 0,
-        }; 3];
+        }; MAX_OPERANDS];
         ops[..count].copy_from_slice(operands);
         let ops = &mut ops[..count];
         // The kind each operand would like: where it already is.
-        let mut kinds = [b's'; 3];
+        let mut kinds = [b's'; MAX_OPERANDS];
         for (kind, operand) in kinds.iter_mut().zip(ops.iter()) {
             *kind = match operand.loc {
                 Loc::Temp | Loc::Local(_) => b's',
@@ -817,12 +818,12 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
                 _ => {}
             }
         }
-        let has = |key: FormKey| match result {
-            Some(_) => {
+        let has = |key: FormKey| match results {
+            [] => find(forms, key.no_result()).is_some(),
+            _ => {
                 find(forms, key.with_result(b's')).is_some()
                     || find(forms, key.with_result(b'a')).is_some()
             }
-            None => find(forms, key.no_result()).is_some(),
         };
         if let Some((kind, _, _)) = address_sum {
             kinds[0] = kind;
@@ -884,31 +885,32 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         }
         lanes[len..len + imms.len()].copy_from_slice(imms);
         len += imms.len();
-        let Some(ty) = result else {
+        if results.is_empty() {
             let handler = find(forms, key.no_result()).expect("form checked above");
             self.emit(handler, &lanes[..len]);
             return Ok(());
-        };
+        }
         let to_slot = find(forms, key.with_result(b's'));
         let to_acc = match self.context.disabled_fusions.contains(Fusions::ACC) {
             true => None,
             false => find(forms, key.with_result(b'a')),
         };
-        match to_acc {
-            Some(to_acc) => {
+        match (to_acc, results) {
+            (Some(to_acc), [ty]) => {
                 let row = Some((opcode, key));
                 let to_slot =
                     to_slot.expect("a row with an accumulator result also has a slot one");
-                self.stage(ty, to_slot, to_acc, &lanes[..len], row);
+                self.stage(*ty, to_slot, to_acc, &lanes[..len], row);
             }
-            None => {
+            _ => {
+                // The results' homes: the first one's slot, the rest after it.
                 let home = self.base + self.slots;
                 let mut with_dst = [0u32; MAX_LANES + 1];
                 with_dst[0] = home;
                 with_dst[1..=len].copy_from_slice(&lanes[..len]);
                 let handler = to_slot.expect("form checked above");
                 self.emit(handler, &with_dst[..=len]);
-                self.push_operand(ty);
+                self.push_operands(results);
             }
         }
         Ok(())

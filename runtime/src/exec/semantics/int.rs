@@ -443,6 +443,49 @@ pub fn i64_extend32_s(a: i64) -> i64 {
     a as i32 as i64
 }
 
+// ---------------------------------------------------------------------------
+// Wide arithmetic (proposal `wide_arithmetic`): 128-bit integers as a pair of
+// i64 halves, low half first (deeper on the stack), results likewise.
+// ---------------------------------------------------------------------------
+
+/// Joins low and high i64 halves into one 128-bit integer.
+#[inline]
+fn wide(lo: i64, hi: i64) -> u128 {
+    (u128::from(hi as u64) << 64) | u128::from(lo as u64)
+}
+
+/// Splits a 128-bit integer into its low and high i64 halves.
+#[inline]
+fn halves(x: u128) -> (i64, i64) {
+    (x as u64 as i64, (x >> 64) as u64 as i64)
+}
+
+/// `i64.add128`: `(a_hi:a_lo) + (b_hi:b_lo)` modulo 2^128, as `(lo, hi)`.
+#[inline]
+pub fn i64_add128(a_lo: i64, a_hi: i64, b_lo: i64, b_hi: i64) -> (i64, i64) {
+    halves(wide(a_lo, a_hi).wrapping_add(wide(b_lo, b_hi)))
+}
+
+/// `i64.sub128`: `(a_hi:a_lo) - (b_hi:b_lo)` modulo 2^128, as `(lo, hi)`.
+#[inline]
+pub fn i64_sub128(a_lo: i64, a_hi: i64, b_lo: i64, b_hi: i64) -> (i64, i64) {
+    halves(wide(a_lo, a_hi).wrapping_sub(wide(b_lo, b_hi)))
+}
+
+/// `i64.mul_wide_s`: the full signed 128-bit product `a * b`, as `(lo, hi)`
+/// (it always fits).
+#[inline]
+pub fn i64_mul_wide_s(a: i64, b: i64) -> (i64, i64) {
+    halves((i128::from(a) * i128::from(b)) as u128)
+}
+
+/// `i64.mul_wide_u`: the full unsigned 128-bit product `a * b`, as `(lo, hi)`
+/// (it always fits).
+#[inline]
+pub fn i64_mul_wide_u(a: i64, b: i64) -> (i64, i64) {
+    halves(u128::from(a as u64) * u128::from(b as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,5 +647,17 @@ mod tests {
         assert_eq!(i64_extend32_s(0x8000_0000), -0x8000_0000);
         assert_eq!(i64_extend32_s(0x7fff_ffff), 0x7fff_ffff);
         assert_eq!(i64_extend32_s(0x0123_4567_ffff_ffff), -1);
+    }
+
+    #[test]
+    fn wide_arithmetic_carries_between_halves() {
+        assert_eq!(i64_add128(-1, 0, 1, 0), (0, 1));
+        assert_eq!(i64_add128(-1, -1, 1, 0), (0, 0));
+        assert_eq!(i64_sub128(0, 1, 1, 0), (-1, 0));
+        assert_eq!(i64_sub128(0, 0, 1, 0), (-1, -1));
+        assert_eq!(i64_mul_wide_s(-1, 1), (-1, -1));
+        assert_eq!(i64_mul_wide_u(-1, 1), (-1, 0));
+        assert_eq!(i64_mul_wide_s(i64::MIN, i64::MIN), (0, 1 << 62));
+        assert_eq!(i64_mul_wide_u(-1, -1), (1, -2));
     }
 }

@@ -1215,6 +1215,165 @@ pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
     from_f64x2([f64::from(x), f64::from(y)])
 }
 
+// ---------------------------------------------------------------------------
+// Relaxed SIMD (WebAssembly 3.0). The specification lets each of these
+// instructions give one of several results, so that it can map to one native
+// instruction on every platform. Tabula is deterministic: each one always
+// behaves as its non-relaxed counterpart (or, where it has none, as the
+// plain lane-wise definition), whatever the host.
+// ---------------------------------------------------------------------------
+
+/// `i8x16.relaxed_swizzle`: Tabula's choice is [`i8x16_swizzle`]: an index
+/// above 15 (whether or not its top bit is set) selects 0.
+#[inline]
+pub fn i8x16_relaxed_swizzle(a: u128, s: u128) -> u128 {
+    i8x16_swizzle(a, s)
+}
+
+/// `i32x4.relaxed_trunc_f32x4_s`: Tabula's choice is
+/// [`i32x4_trunc_sat_f32x4_s`]: out-of-range lanes saturate, NaN gives 0.
+#[inline]
+pub fn i32x4_relaxed_trunc_f32x4_s(a: u128) -> u128 {
+    i32x4_trunc_sat_f32x4_s(a)
+}
+
+/// `i32x4.relaxed_trunc_f32x4_u`: Tabula's choice is
+/// [`i32x4_trunc_sat_f32x4_u`]: out-of-range lanes saturate, NaN gives 0.
+#[inline]
+pub fn i32x4_relaxed_trunc_f32x4_u(a: u128) -> u128 {
+    i32x4_trunc_sat_f32x4_u(a)
+}
+
+/// `i32x4.relaxed_trunc_f64x2_s_zero`: Tabula's choice is
+/// [`i32x4_trunc_sat_f64x2_s_zero`]: out-of-range lanes saturate, NaN gives 0.
+#[inline]
+pub fn i32x4_relaxed_trunc_f64x2_s_zero(a: u128) -> u128 {
+    i32x4_trunc_sat_f64x2_s_zero(a)
+}
+
+/// `i32x4.relaxed_trunc_f64x2_u_zero`: Tabula's choice is
+/// [`i32x4_trunc_sat_f64x2_u_zero`]: out-of-range lanes saturate, NaN gives 0.
+#[inline]
+pub fn i32x4_relaxed_trunc_f64x2_u_zero(a: u128) -> u128 {
+    i32x4_trunc_sat_f64x2_u_zero(a)
+}
+
+/// `f32x4.relaxed_madd`: lane-wise `a * b + c`. Tabula's choice is unfused:
+/// [`f32x4_mul`] then [`f32x4_add`], each rounded (a fused multiply-add,
+/// also allowed, would need a software FMA without `std`).
+#[inline]
+pub fn f32x4_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+    f32x4_add(f32x4_mul(a, b), c)
+}
+
+/// `f32x4.relaxed_nmadd`: lane-wise `-(a * b) + c`, unfused as
+/// [`f32x4_relaxed_madd`] (negating `a` negates the product exactly).
+#[inline]
+pub fn f32x4_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+    f32x4_relaxed_madd(f32x4_neg(a), b, c)
+}
+
+/// `f64x2.relaxed_madd`: lane-wise `a * b + c`. Tabula's choice is unfused:
+/// [`f64x2_mul`] then [`f64x2_add`], each rounded.
+#[inline]
+pub fn f64x2_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+    f64x2_add(f64x2_mul(a, b), c)
+}
+
+/// `f64x2.relaxed_nmadd`: lane-wise `-(a * b) + c`, unfused as
+/// [`f64x2_relaxed_madd`].
+#[inline]
+pub fn f64x2_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+    f64x2_relaxed_madd(f64x2_neg(a), b, c)
+}
+
+/// `i8x16.relaxed_laneselect`: Tabula's choice is [`v128_bitselect`]: each
+/// bit from `a` where the bit of the mask `m` is 1, else from `b`, even
+/// where a lane of `m` is neither all ones nor all zeros.
+#[inline]
+pub fn i8x16_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 {
+    v128_bitselect(a, b, m)
+}
+
+/// `i16x8.relaxed_laneselect`: bit by bit, as [`i8x16_relaxed_laneselect`].
+#[inline]
+pub fn i16x8_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 {
+    v128_bitselect(a, b, m)
+}
+
+/// `i32x4.relaxed_laneselect`: bit by bit, as [`i8x16_relaxed_laneselect`].
+#[inline]
+pub fn i32x4_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 {
+    v128_bitselect(a, b, m)
+}
+
+/// `i64x2.relaxed_laneselect`: bit by bit, as [`i8x16_relaxed_laneselect`].
+#[inline]
+pub fn i64x2_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 {
+    v128_bitselect(a, b, m)
+}
+
+/// `f32x4.relaxed_min`: Tabula's choice is [`f32x4_min`]: NaN if either lane
+/// is NaN, -0 below +0.
+#[inline]
+pub fn f32x4_relaxed_min(a: u128, b: u128) -> u128 {
+    f32x4_min(a, b)
+}
+
+/// `f32x4.relaxed_max`: Tabula's choice is [`f32x4_max`]: NaN if either lane
+/// is NaN, +0 above -0.
+#[inline]
+pub fn f32x4_relaxed_max(a: u128, b: u128) -> u128 {
+    f32x4_max(a, b)
+}
+
+/// `f64x2.relaxed_min`: Tabula's choice is [`f64x2_min`]: NaN if either lane
+/// is NaN, -0 below +0.
+#[inline]
+pub fn f64x2_relaxed_min(a: u128, b: u128) -> u128 {
+    f64x2_min(a, b)
+}
+
+/// `f64x2.relaxed_max`: Tabula's choice is [`f64x2_max`]: NaN if either lane
+/// is NaN, +0 above -0.
+#[inline]
+pub fn f64x2_relaxed_max(a: u128, b: u128) -> u128 {
+    f64x2_max(a, b)
+}
+
+/// `i16x8.relaxed_q15mulr_s`: Tabula's choice is [`i16x8_q15mulr_sat_s`]:
+/// `-32768 * -32768` saturates to 32767.
+#[inline]
+pub fn i16x8_relaxed_q15mulr_s(a: u128, b: u128) -> u128 {
+    i16x8_q15mulr_sat_s(a, b)
+}
+
+/// `i16x8.relaxed_dot_i8x16_i7x16_s`: result lane `i` is
+/// `a[2i] * b[2i] + a[2i+1] * b[2i+1]` over the `i8x16` lanes. Tabula's choice
+/// treats both operands as signed (the specification promises a portable
+/// result only when `b`'s lanes fit 7 bits) and wraps the sum to 16 bits
+/// (only `-128` in all four inputs overflows), as [`i32x4_dot_i16x8_s`] wraps.
+#[inline]
+pub fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
+    let (a, b) = (i8x16(a), i8x16(b));
+    let product = |j: usize| i16::from(a[j]) * i16::from(b[j]);
+    from_i16x8(core::array::from_fn(|i| {
+        product(2 * i).wrapping_add(product(2 * i + 1))
+    }))
+}
+
+/// `i32x4.relaxed_dot_i8x16_i7x16_add_s`: the 16-bit pair sums of
+/// [`i16x8_relaxed_dot_i8x16_i7x16_s`] (signed by signed), added pairwise
+/// into 32-bit lanes by [`i32x4_extadd_pairwise_i16x8_s`], plus `c` lane-wise,
+/// wrapping ([`i32x4_add`]).
+#[inline]
+pub fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: u128, b: u128, c: u128) -> u128 {
+    i32x4_add(
+        i32x4_extadd_pairwise_i16x8_s(i16x8_relaxed_dot_i8x16_i7x16_s(a, b)),
+        c,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2068,5 +2227,36 @@ mod tests {
         }
         assert_eq!(v128_store32_lane(3, base), [0xac, 0xad, 0xae, 0xaf]);
         assert_eq!(v128_store16_lane(0, base), [0xa0, 0xa1]);
+    }
+
+    #[test]
+    fn relaxed_dot_multiplies_signed_by_signed() {
+        let a = from_i8x16([-128, -128, 127, 127, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let b = from_i8x16([-127, -127, 127, 127, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            i16x8(i16x8_relaxed_dot_i8x16_i7x16_s(a, b)),
+            [32512, 32258, 11, 0, 0, 0, 0, 0]
+        );
+        let c = from_i32x4([1, 2, 3, 4]);
+        assert_eq!(
+            i32x4(i32x4_relaxed_dot_i8x16_i7x16_add_s(a, b, c)),
+            [32512 + 32258 + 1, 11 + 2, 3, 4]
+        );
+        // Only -128 * -128 twice overflows 16 bits; it wraps.
+        let min = i8x16_splat(-128);
+        assert_eq!(
+            i16x8(i16x8_relaxed_dot_i8x16_i7x16_s(min, min)),
+            [i16::MIN; 8]
+        );
+    }
+
+    #[test]
+    fn relaxed_madd_rounds_twice() {
+        // 1 + 2^-23 squared is 1 + 2^-22 + 2^-46: the product rounds to
+        // 1 + 2^-22 before the addition, which a fused madd would not.
+        let x = f32x4_splat(1.0 + f32::EPSILON);
+        let c = f32x4_splat(-1.0 - 2.0 * f32::EPSILON);
+        assert_eq!(f32x4(f32x4_relaxed_madd(x, x, c)), [0.0; 4]);
+        assert_eq!(f32x4(f32x4_relaxed_nmadd(x, x, f32x4_neg(c))), [0.0; 4]);
     }
 }
