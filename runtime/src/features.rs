@@ -21,6 +21,11 @@ pub struct Features {
     pub reference_types: bool,
     /// 128-bit SIMD.
     pub simd: bool,
+    /// `return_call` and `return_call_indirect` (WebAssembly 3.0).
+    pub tail_call: bool,
+    /// `i32`/`i64` `add`, `sub` and `mul` in constant expressions, and
+    /// `global.get` there of any earlier immutable global (WebAssembly 3.0).
+    pub extended_const: bool,
 }
 
 impl Default for Features {
@@ -40,6 +45,8 @@ impl Features {
             bulk_memory: false,
             reference_types: false,
             simd: false,
+            tail_call: false,
+            extended_const: false,
         }
     }
 
@@ -53,6 +60,8 @@ impl Features {
             bulk_memory: true,
             reference_types: true,
             simd: true,
+            tail_call: false,
+            extended_const: false,
         }
     }
 
@@ -60,7 +69,11 @@ impl Features {
     /// Tabula implements. Each 3.0 proposal gets a field when it lands, on
     /// here and off in [`Features::wasm2`].
     pub const fn wasm3() -> Self {
-        Features::wasm2()
+        Features {
+            tail_call: true,
+            extended_const: true,
+            ..Features::wasm2()
+        }
     }
 
     /// Whether the instructions of `proposal` are accepted.
@@ -72,6 +85,8 @@ impl Features {
             Proposal::BulkMemory => self.bulk_memory,
             Proposal::ReferenceTypes => self.reference_types,
             Proposal::Simd => self.simd,
+            Proposal::TailCall => self.tail_call,
+            Proposal::ExtendedConst => self.extended_const,
         }
     }
 
