@@ -106,10 +106,7 @@ fn ordinary_recursion_still_hits_the_depth_limit() {
         .unwrap();
     let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
     let error = f.call(&mut store, 1_000).unwrap_err();
-    assert_eq!(
-        error.as_trap().unwrap().code,
-        TrapCode::CallStackExhausted
-    );
+    assert_eq!(error.as_trap().unwrap().code, TrapCode::CallStackExhausted);
 }
 
 #[test]

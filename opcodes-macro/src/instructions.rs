@@ -289,7 +289,10 @@ fn generate_instruction(table: &Table) -> TokenStream {
         let kind = op.constant?;
         let v = &op.variant;
         if kind == Constant::Operator {
-            let sig = op.sig.as_ref().expect("the table checks that an operator has a sig");
+            let sig = op
+                .sig
+                .as_ref()
+                .expect("the table checks that an operator has a sig");
             let params = sig
                 .params
                 .iter()

@@ -494,7 +494,11 @@ impl Table {
             && sig.as_ref().is_some_and(|s| {
                 !s.params.is_empty()
                     && s.results.len() == 1
-                    && !s.params.iter().chain(&s.results).any(|t| *t == ValType::V128)
+                    && !s
+                        .params
+                        .iter()
+                        .chain(&s.results)
+                        .any(|t| *t == ValType::V128)
             });
         let constant = if const_proposal.is_some() {
             let result = sig
@@ -514,12 +518,10 @@ impl Table {
                 ([imm], None) if imm.kind == ImmKind::Index("globalidx") => Constant::Global,
                 ([], _) if operator => Constant::Operator,
                 _ => {
-                    return Err(
-                        "a `const` row pushes its one immediate as a value, takes \
+                    return Err("a `const` row pushes its one immediate as a value, takes \
                          one reftype, funcidx or globalidx, or is a pure operator \
                          without immediates that cannot trap"
-                            .into(),
-                    )
+                        .into())
                 }
             })
         } else {
@@ -813,7 +815,10 @@ ops = [
 "#;
         let table = Table::parse(text).unwrap();
         assert_eq!(table.ops[0].constant, Some(Constant::Operator));
-        assert_eq!(table.ops[0].const_proposal.as_deref(), Some("extended_const"));
+        assert_eq!(
+            table.ops[0].const_proposal.as_deref(),
+            Some("extended_const")
+        );
         assert_eq!(table.proposals, ["mvp", "extended_const"]);
         let trapping = text.replace("traps = true,", "traps = true, const = true,");
         assert!(Table::parse(&trapping).is_err());
