@@ -257,3 +257,68 @@ fn extended_constant_expressions_evaluate() {
     assert!(Module::new(&v2, extended).is_err());
     Module::new(&engine, extended).unwrap();
 }
+
+/// A tail call whose callee's frame does not fit grows (and so moves) the
+/// value stack first, then runs with its arguments intact.
+#[test]
+fn tail_call_into_a_large_frame_grows_the_value_stack() {
+    let engine = shallow_engine();
+    // More locals than the 4096 slots a store's value stack starts with.
+    let locals = "i64 ".repeat(6000);
+    let text = format!(
+        r#"(module
+          (func $big (param $a i64) (param $b i64) (result i64) (local {locals})
+            (i64.sub (local.get $a) (local.get $b)))
+          (func (export "run") (param i64) (result i64)
+            (return_call $big (local.get 0) (i64.const 2))))"#
+    );
+    let module = Module::new(&engine, &text).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i64, i64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 44).unwrap(), 42);
+}
+
+/// Tracing decodes the tail-call instructions like any other.
+#[test]
+fn tail_calls_are_traced() {
+    struct Lines(Vec<String>);
+    impl tabula::exec::trace::Tracer for Lines {
+        fn record(&mut self, event: &tabula::exec::trace::TraceEvent<'_>) {
+            self.0.push(event.instruction.to_string());
+        }
+    }
+    let mut config = Config::new();
+    config.trace(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (type $t (func (result i32)))
+          (table funcref (elem $one))
+          (func $one (result i32) (i32.const 1))
+          (func (export "run") (result i32)
+            (return_call_indirect (type $t) (i32.const 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_func(&store, "run").unwrap();
+    let mut results = [Val::I32(0)];
+    let mut lines = Lines(Vec::new());
+    run.call_traced(&mut store, &[], &mut results, &mut lines)
+        .unwrap();
+    assert_eq!(results, [Val::I32(1)]);
+    assert!(
+        lines
+            .0
+            .iter()
+            .any(|l| l.starts_with("return_call_indirect")),
+        "{:?}",
+        lines.0
+    );
+}

@@ -149,7 +149,9 @@ pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip, defined: u32) {
         let bytes = &module.module.bytes;
         let mut reader =
             crate::binary::Reader::with_base(&bytes[offset as usize..], offset as usize);
-        let text = match crate::binary::Instruction::decode(&mut reader, &crate::Features::wasm2())
+        // Every instruction Tabula implements: the module was validated
+        // under its own features already.
+        let text = match crate::binary::Instruction::decode(&mut reader, &crate::Features::wasm3())
         {
             Ok(instruction) => alloc::format!("{instruction}"),
             Err(_) => alloc::string::String::from("?"),
