@@ -398,8 +398,8 @@ fn text_errors_name_file_line_and_column() {
 fn unsupported_proposals_are_named() {
     let cases = [
         (
-            r#"(module (func $f (return_call $f)))"#,
-            "tail calls (WebAssembly 3.0) are not supported",
+            r#"(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))"#,
+            "typed function references (WebAssembly 3.0) are not supported",
         ),
         (
             r#"(module (tag $e))"#,

@@ -200,12 +200,6 @@ fn wasm3_instructions_are_refused_in_wasm2_mode() {
 fn proposals_tabula_does_not_implement_are_named() {
     use tabula::binary::UnsupportedProposal as P;
     let cases = [
-        (r#"(module (func $f (return_call $f)))"#, P::TailCalls),
-        (
-            r#"(module (type $t (func)) (table 1 funcref)
-                 (func (return_call_indirect (type $t) (i32.const 0))))"#,
-            P::TailCalls,
-        ),
         (r#"(module (tag $e))"#, P::ExceptionHandling),
         (
             r#"(module (func (block $l (try_table (catch_all $l)))))"#,
@@ -236,8 +230,10 @@ fn proposals_tabula_does_not_implement_are_named() {
             other => panic!("{text}: expected {proposal:?}, got {other:?}"),
         }
     }
-    let tail_calls = P::TailCalls.to_string();
-    assert_eq!(tail_calls, "tail calls (WebAssembly 3.0) are not supported");
+    assert_eq!(
+        P::FunctionReferences.to_string(),
+        "typed function references (WebAssembly 3.0) are not supported"
+    );
     assert_eq!(P::Threads.standard(), None);
     // Bytes no proposal defines are still malformed.
     let err = decode(&module(&[0x05, 0x03, 0x01, 0x08, 0x00])).unwrap_err();

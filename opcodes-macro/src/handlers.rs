@@ -18,7 +18,7 @@
 //! in table order, and for branches the target as a signed word offset from
 //! the instruction's first word.
 
-use crate::table::{Exec, Form, ImmKind, Kind, Op, Table, ValType};
+use crate::table::{Constant, Exec, Form, ImmKind, Kind, Op, Table, ValType};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -424,6 +424,23 @@ pub fn generate(table: &Table) -> TokenStream {
         .filter(|op| op.commutative)
         .map(|op| &op.variant)
         .collect();
+    let operator_arms = table
+        .ops
+        .iter()
+        .filter(|op| op.constant == Some(Constant::Operator))
+        .map(|op| {
+            let v = &op.variant;
+            let semantics = op.fn_ident();
+            let count = op.sig.as_ref().map_or(0, |s| s.params.len());
+            let names: Vec<Ident> = (0..count)
+                .map(|i| format_ident!("{}", (b'a' + i as u8) as char))
+                .collect();
+            quote! {
+                (Opcode::#v, [#(#names),*]) => {
+                    Some(Cell::into_cell(semantics::#semantics(#(Cell::from_cell(*#names)),*)))
+                }
+            }
+        });
     for op in &table.ops {
         let v = &op.variant;
         match op.exec {
@@ -530,6 +547,16 @@ pub fn generate(table: &Table) -> TokenStream {
         pub(crate) fn general_access(opcode: Opcode) -> Option<Handler> {
             match opcode {
                 #(#general_arms)*
+                _ => None,
+            }
+        }
+
+        /// The value of a constant operator row (`const` column) applied to
+        /// `operands` (slot bits, bottom to top), or `None` if `opcode` is no
+        /// such row or the operand count is wrong.
+        pub(crate) fn apply_constant(opcode: Opcode, operands: &[u64]) -> Option<u64> {
+            match (opcode, operands) {
+                #(#operator_arms)*
                 _ => None,
             }
         }

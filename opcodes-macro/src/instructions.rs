@@ -84,9 +84,13 @@ pub fn generate(table: &Table) -> TokenStream {
 fn generate_proposals(table: &Table) -> TokenStream {
     let idents: Vec<Ident> = table.proposals.iter().map(|p| proposal_ident(p)).collect();
     let names = &table.proposals;
-    let docs = names
-        .iter()
-        .map(|n| format!("Instructions of the `{n}` group."));
+    let docs = names.iter().map(|n| {
+        if table.ops.iter().any(|op| &op.proposal == n) {
+            format!("Instructions of the `{n}` group.")
+        } else {
+            format!("The `{n}` proposal: makes older instructions constant.")
+        }
+    });
     let count = names.len();
     quote! {
         /// A WebAssembly proposal that contributes instructions to the table.
@@ -121,6 +125,11 @@ fn generate_opcode(table: &Table) -> TokenStream {
         .iter()
         .filter(|op| op.constant.is_some())
         .map(|op| &op.variant);
+    let const_proposals = table.ops.iter().filter_map(|op| {
+        let v = &op.variant;
+        let p = proposal_ident(op.const_proposal.as_ref()?);
+        Some(quote!(Opcode::#v => Some(Proposal::#p)))
+    });
     let mnemonics = table.ops.iter().map(|op| &op.name);
     let prefixes = table.ops.iter().map(|op| match op.prefix {
         Some(p) => quote!(Some(#p)),
@@ -224,6 +233,16 @@ fn generate_opcode(table: &Table) -> TokenStream {
                 matches!(self, #( Opcode::#constants )|*)
             }
 
+            /// The proposal that allows the instruction in constant
+            /// expressions (its own, or a later one such as `extended_const`),
+            /// or `None` if it is never constant.
+            pub const fn constant_proposal(self) -> Option<Proposal> {
+                match self {
+                    #( #const_proposals, )*
+                    _ => None,
+                }
+            }
+
             /// The single-byte opcode `byte`, if there is one.
             pub const fn from_byte(byte: u8) -> Option<Opcode> {
                 match byte {
@@ -269,6 +288,22 @@ fn generate_instruction(table: &Table) -> TokenStream {
     let constant_arms = table.ops.iter().filter_map(|op| {
         let kind = op.constant?;
         let v = &op.variant;
+        if kind == Constant::Operator {
+            let sig = op
+                .sig
+                .as_ref()
+                .expect("the table checks that an operator has a sig");
+            let params = sig
+                .params
+                .iter()
+                .map(|ty| Ident::new(ty.variant(), Span::call_site()));
+            let result = Ident::new(sig.results[0].variant(), Span::call_site());
+            return Some(quote!(Instruction::#v => Some(ConstOperand::Operator {
+                opcode: Opcode::#v,
+                params: &[#(ValType::#params),*],
+                result: ValType::#result,
+            })));
+        }
         let [imm] = op.imms.as_slice() else {
             unreachable!("the table checks that a const row has one immediate")
         };
@@ -292,6 +327,7 @@ fn generate_instruction(table: &Table) -> TokenStream {
             Constant::Null => quote!(ConstOperand::Null(*#field)),
             Constant::Func => quote!(ConstOperand::Func(*#field)),
             Constant::Global => quote!(ConstOperand::Global(*#field)),
+            Constant::Operator => unreachable!("handled above"),
         };
         Some(quote!(Instruction::#v { #field } => Some(#value)))
     });

@@ -42,9 +42,17 @@ struct RawOp {
     commutative: bool,
     #[serde(default)]
     fuse: Vec<String>,
-    #[serde(rename = "const", default)]
-    constant: bool,
+    #[serde(rename = "const")]
+    constant: Option<ConstColumn>,
     doc: String,
+}
+
+/// The `const` column: `true`/`false`, or the proposal that made the row constant.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ConstColumn {
+    Flag(bool),
+    Proposal(String),
 }
 
 /// The closed set of immediate kinds a row may use.
@@ -199,6 +207,9 @@ pub enum Constant {
     Func,
     /// The value of the `globalidx` immediate's global (`global.get`).
     Global,
+    /// A pure operator without immediates, applied to the values below it
+    /// (`i32.add` with extended constant expressions).
+    Operator,
 }
 
 /// How an instruction is executed (see the schema at the top of the table).
@@ -238,6 +249,8 @@ pub struct Op {
     pub fuse_address: bool,
     /// Allowed in constant expressions, and what it contributes there.
     pub constant: Option<Constant>,
+    /// The proposal that made the row constant (the row's own for `const = true`).
+    pub const_proposal: Option<String>,
     /// One line saying what the instruction does.
     pub doc: String,
 }
@@ -323,6 +336,14 @@ impl Table {
                     ));
                 }
                 ops.push(op);
+            }
+        }
+        // Proposals that only make older rows constant come after the groups.
+        for op in &ops {
+            if let Some(p) = &op.const_proposal {
+                if !proposals.contains(p) {
+                    proposals.push(p.clone());
+                }
             }
         }
         Ok(Table { ops, proposals })
@@ -470,7 +491,28 @@ impl Table {
         if doc.is_empty() || doc.contains('\n') {
             return Err("`doc` must be one non-empty line".into());
         }
-        let constant = if raw.constant {
+        let const_proposal = match raw.constant {
+            None | Some(ConstColumn::Flag(false)) => None,
+            Some(ConstColumn::Flag(true)) => Some(proposal.to_string()),
+            Some(ConstColumn::Proposal(p)) if p.is_empty() || p.contains(char::is_whitespace) => {
+                return Err(format!("`const = \"{p}\"` is not a proposal name"))
+            }
+            Some(ConstColumn::Proposal(p)) => Some(p),
+        };
+        // Constant values are evaluated as 64-bit slot bits: no v128 operators.
+        let operator = exec == Exec::Pure
+            && !raw.traps
+            && imms.is_empty()
+            && sig.as_ref().is_some_and(|s| {
+                !s.params.is_empty()
+                    && s.results.len() == 1
+                    && !s
+                        .params
+                        .iter()
+                        .chain(&s.results)
+                        .any(|t| *t == ValType::V128)
+            });
+        let constant = if const_proposal.is_some() {
             let result = sig
                 .as_ref()
                 .filter(|s| s.params.is_empty() && s.results.len() == 1);
@@ -486,12 +528,12 @@ impl Table {
                 ([imm], None) if imm.kind == ImmKind::RefType => Constant::Null,
                 ([imm], None) if imm.kind == ImmKind::Index("funcidx") => Constant::Func,
                 ([imm], None) if imm.kind == ImmKind::Index("globalidx") => Constant::Global,
+                ([], _) if operator => Constant::Operator,
                 _ => {
-                    return Err(
-                        "a `const` row pushes its one immediate as a value, or takes \
-                         one reftype, funcidx or globalidx"
-                            .into(),
-                    )
+                    return Err("a `const` row pushes its one immediate as a value, takes \
+                         one reftype, funcidx or globalidx, or is a pure operator \
+                         without immediates that cannot trap"
+                        .into())
                 }
             })
         } else {
@@ -499,6 +541,7 @@ impl Table {
         };
         Ok(Op {
             constant,
+            const_proposal,
             doc,
             forms,
             commutative: raw.commutative,
@@ -778,6 +821,28 @@ ops = [
     }
 
     #[test]
+    fn operator_made_constant_by_a_later_proposal() {
+        let text = r#"
+schema = 1
+[[group]]
+proposal = "mvp"
+ops = [
+  { name = "i32.add", code = 0x6A, sig = "i32 i32 -> i32", const = "extended_const", doc = "A." },
+  { name = "i32.div_s", code = 0x6D, sig = "i32 i32 -> i32", traps = true, doc = "D." },
+]
+"#;
+        let table = Table::parse(text).unwrap();
+        assert_eq!(table.ops[0].constant, Some(Constant::Operator));
+        assert_eq!(
+            table.ops[0].const_proposal.as_deref(),
+            Some("extended_const")
+        );
+        assert_eq!(table.proposals, ["mvp", "extended_const"]);
+        let trapping = text.replace("traps = true,", "traps = true, const = true,");
+        assert!(Table::parse(&trapping).is_err());
+    }
+
+    #[test]
     fn const_row_without_a_value_is_rejected() {
         let text = r#"
 schema = 1
@@ -836,6 +901,6 @@ ops = [ { name = "nop", code = 0x01, sig = "->" } ]
         assert!(table.ops.len() > 400);
         assert!(table.ops.iter().all(|op| op.doc.ends_with('.')));
         let constants = table.ops.iter().filter(|op| op.constant.is_some()).count();
-        assert_eq!(constants, 8);
+        assert_eq!(constants, 14);
     }
 }

@@ -30,6 +30,11 @@ pub struct Features {
     /// 128-bit addition and subtraction and 64-bit widening multiplication
     /// (`0xFC 19..=22`), WebAssembly 3.0.
     pub wide_arithmetic: bool,
+    /// `return_call` and `return_call_indirect` (WebAssembly 3.0).
+    pub tail_call: bool,
+    /// `i32`/`i64` `add`, `sub` and `mul` in constant expressions, and
+    /// `global.get` there of any earlier immutable global (WebAssembly 3.0).
+    pub extended_const: bool,
 }
 
 impl Default for Features {
@@ -52,6 +57,8 @@ impl Features {
             multi_memory: false,
             relaxed_simd: false,
             wide_arithmetic: false,
+            tail_call: false,
+            extended_const: false,
         }
     }
 
@@ -68,6 +75,8 @@ impl Features {
             multi_memory: false,
             relaxed_simd: false,
             wide_arithmetic: false,
+            tail_call: false,
+            extended_const: false,
         }
     }
 
@@ -79,6 +88,8 @@ impl Features {
             multi_memory: true,
             relaxed_simd: true,
             wide_arithmetic: true,
+            tail_call: true,
+            extended_const: true,
             ..Features::wasm2()
         }
     }
@@ -94,6 +105,8 @@ impl Features {
             Proposal::Simd => self.simd,
             Proposal::RelaxedSimd => self.relaxed_simd,
             Proposal::WideArithmetic => self.wide_arithmetic,
+            Proposal::TailCall => self.tail_call,
+            Proposal::ExtendedConst => self.extended_const,
         }
     }
 

@@ -10,7 +10,8 @@ use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
-use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind, Instruction};
+use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind};
+use crate::exec::handlers::apply_constant;
 use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
 use crate::types::{ExternType, Limits};
@@ -125,21 +126,38 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
         }
 }
 
-/// Evaluates a validated constant expression in a partly built instance.
+/// Evaluates a validated constant expression in a partly built instance: a
+/// small stack machine, with a shortcut for the usual single instruction.
 fn eval_const(inner: &StoreInner, funcs: &[u32], globals: &[u32], expr: &ConstExpr) -> u128 {
-    let operand = expr
-        .instructions
-        .first()
-        .and_then(Instruction::constant_operand);
-    match operand {
+    let value = |operand: Option<ConstOperand>| match operand {
         Some(ConstOperand::Value { bits, .. }) => bits,
         Some(ConstOperand::Null(_)) => 0,
         Some(ConstOperand::Func(funcidx)) => u128::from(funcs[funcidx as usize]) + 1,
         Some(ConstOperand::Global(globalidx)) => {
             inner.globals[globals[globalidx as usize] as usize].value
         }
-        None => unreachable!("validation admits exactly one constant instruction"),
+        Some(ConstOperand::Operator { .. }) | None => {
+            unreachable!("validation admits only constant instructions, operators with operands")
+        }
+    };
+    if let [single] = expr.instructions.as_slice() {
+        return value(single.constant_operand());
     }
+    let mut stack: Vec<u128> = Vec::with_capacity(expr.instructions.len());
+    for instruction in &expr.instructions {
+        let operand = instruction.constant_operand();
+        if let Some(ConstOperand::Operator { opcode, params, .. }) = operand {
+            // Validation checked the operands' count and types; operators
+            // take no v128, so slot bits hold them whole.
+            let at = stack.len() - params.len();
+            let operands: Vec<u64> = stack.drain(at..).map(|v| v as u64).collect();
+            let result = apply_constant(opcode, &operands).expect("a constant operator row");
+            stack.push(u128::from(result));
+        } else {
+            stack.push(value(operand));
+        }
+    }
+    stack.pop().expect("validation leaves one value")
 }
 
 fn instantiate<T>(

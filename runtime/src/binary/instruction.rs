@@ -65,4 +65,14 @@ pub enum ConstOperand {
     Func(u32),
     /// `global.get`: the value of the global with this index.
     Global(u32),
+    /// An operator (`i32.add`, with extended constant expressions) applied
+    /// to the values below it on the constant expression's stack.
+    Operator {
+        /// The instruction.
+        opcode: Opcode,
+        /// The types it pops, bottom to top.
+        params: &'static [ValType],
+        /// The type it pushes.
+        result: ValType,
+    },
 }

@@ -13,8 +13,6 @@ use crate::features::{Features, Proposal};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UnsupportedProposal {
-    /// `return_call` and `return_call_indirect` (0x12, 0x13).
-    TailCalls,
     /// The tag section (id 13), `try_table`, `throw` and the legacy
     /// `try`/`catch` instructions, `exnref`.
     ExceptionHandling,
@@ -34,7 +32,6 @@ impl UnsupportedProposal {
     /// The proposal's name, as the sentence "NAME is not supported" uses it.
     pub const fn name(self) -> &'static str {
         match self {
-            UnsupportedProposal::TailCalls => "tail calls",
             UnsupportedProposal::ExceptionHandling => "exception handling",
             UnsupportedProposal::Memory64 => "memory64",
             UnsupportedProposal::FunctionReferences => "typed function references",
@@ -51,13 +48,11 @@ impl UnsupportedProposal {
         }
     }
 
-    /// Whether its name reads as a plural ("tail calls are").
+    /// Whether its name reads as a plural ("multiple memories are").
     const fn plural(self) -> bool {
         matches!(
             self,
-            UnsupportedProposal::TailCalls
-                | UnsupportedProposal::FunctionReferences
-                | UnsupportedProposal::Threads
+            UnsupportedProposal::FunctionReferences | UnsupportedProposal::Threads
         )
     }
 
@@ -65,7 +60,6 @@ impl UnsupportedProposal {
     pub const fn of_opcode(prefix: Option<u8>, code: u32) -> Option<Self> {
         use UnsupportedProposal::*;
         Some(match (prefix, code) {
-            (None, 0x12 | 0x13) => TailCalls,
             (None, 0x06..=0x0a | 0x18 | 0x19 | 0x1f) => ExceptionHandling,
             (None, 0x14 | 0x15 | 0xd4..=0xd6) => FunctionReferences,
             (None, 0xd3 | 0xfb) => Gc,

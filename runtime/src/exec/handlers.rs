@@ -133,8 +133,8 @@ handler! {
 }
 
 handler! {
-    /// Translates the callee of the `call_internal` at `ip`, then runs the
-    /// call. Not an instruction of its own.
+    /// Translates the callee of the `call_internal` or `return_call_internal`
+    /// at `ip`, then runs the call. Not an instruction of its own.
     #[inline(never)]
     fn translate_callee(ip, fp, mem, mem_len, cx, acc) {
         (*(*cx).module).translate(lane(ip, 0));
@@ -192,6 +192,93 @@ macro_rules! call_addr {
                     base: $fp.add($base as usize),
                     ip: $ip,
                     resume: ret,
+                    fp: $fp,
+                };
+                exit!()
+            }
+        }
+    }};
+}
+
+/// Tail-calls `callee` with its arguments at slot `base`: the callee's frame
+/// replaces the running one at `fp`, so the frame stack does not grow and
+/// the callee returns straight to this function's caller. The arguments
+/// move down to slot 0 (the regions may overlap), then the locals are
+/// zeroed as `enter!` does. `switch` is the callee's instance when it is not
+/// the running one.
+macro_rules! tail_enter {
+    ($callee:expr, $base:expr, $switch:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
+        let callee: *const CompiledFunc = $callee;
+        let switch: Option<u32> = $switch;
+        // Checked before anything moves: a retried call must find its
+        // arguments where they were.
+        if $fp.add((*callee).frame_slots as usize) > (*$cx).stack_end {
+            return grow_stack($ip, $fp, $mem, $len, $cx, $acc);
+        }
+        core::ptr::copy($fp.add($base as usize), $fp, (*callee).param_slots as usize);
+        $fp.add((*callee).param_slots as usize)
+            .cast::<[u64; RED_ZONE / 2]>()
+            .write_unaligned([0; RED_ZONE / 2]);
+        if (*callee).local_slots as usize > RED_ZONE / 2 {
+            core::ptr::write_bytes(
+                $fp.add((*callee).param_slots as usize),
+                0,
+                (*callee).local_slots as usize,
+            );
+        }
+        if let Some(instance) = switch {
+            tail_switch(&mut *$cx, instance);
+            return switch_instance((*callee).code.as_ptr(), $fp, $mem, $len, $cx, $acc);
+        }
+        next!((*callee).code.as_ptr(), $fp, $mem, $len, $cx, $acc)
+    }};
+}
+
+/// Before a tail call switches to `instance`: makes sure the return from
+/// the running frame switches back to its caller's instance. A frame entered
+/// without a switch gets its return address tagged and its caller's
+/// instance (the running one) pushed, once; a tagged frame already has its
+/// caller's instance on `switched`. The entry frame returns to the host,
+/// which needs no instance.
+#[cold]
+#[inline(never)]
+fn tail_switch(cx: &mut Ctx, instance: u32) {
+    if let Some(frame) = cx.frames.last_mut() {
+        if frame.ret_ip as usize & 1 == 0 {
+            frame.ret_ip = frame.ret_ip.cast::<u8>().wrapping_add(1).cast();
+            cx.switched.push(cx.instance);
+        }
+    }
+    cx.instance = instance;
+}
+
+/// Tail-calls store function `addr` from the instruction at `ip`, of `words`
+/// words and followed by a `ret`, with arguments at slot `base`. A host
+/// callee gets its arguments at slot 0 and leaves its results there, and the
+/// code resumes at the `ret`.
+macro_rules! tail_call_addr {
+    ($addr:expr, $base:expr, $words:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) => {{
+        let addr: u32 = $addr;
+        let inner = &*(*$cx).inner;
+        match &inner.funcs[addr as usize] {
+            FuncEntity::Wasm {
+                module,
+                index,
+                instance,
+                ..
+            } => {
+                let callee: *const CompiledFunc = module.func(*index);
+                let switch = (*instance != (*$cx).instance).then_some(*instance);
+                tail_enter!(callee, $base, switch, $ip, $fp, $mem, $len, $cx, $acc)
+            }
+            FuncEntity::Host { type_id, .. } => {
+                let params = inner.types.get(*type_id).param_slots() as usize;
+                core::ptr::copy($fp.add($base as usize), $fp, params);
+                (*$cx).exit = Exit::HostCall {
+                    addr,
+                    base: $fp,
+                    ip: $ip,
+                    resume: $ip.add($words),
                     fp: $fp,
                 };
                 exit!()
@@ -426,6 +513,50 @@ handler! {
             trap!(cx, ip, TrapCode::IndirectCallTypeMismatch);
         }
         call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `return_call` of a function the running module defines. Lanes: index
+    /// among the module's defined functions, base slot of the arguments.
+    fn return_call_internal(ip, fp, mem, mem_len, cx, acc) {
+        let callee = (*(*cx).funcs.add(lane(ip, 0) as usize)).get();
+        if callee.is_null() {
+            return translate_callee(ip, fp, mem, mem_len, cx, acc);
+        }
+        tail_enter!(callee, lane(ip, 1), None, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `return_call` of any function (imports included). Lanes: funcidx, base.
+    fn return_call(ip, fp, mem, mem_len, cx, acc) {
+        let addr = *(*cx).inst_funcs.add(lane(ip, 0) as usize);
+        tail_call_addr!(addr, lane(ip, 1), 2, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `return_call_indirect`, trapping as `call_indirect` does. Lanes:
+    /// typeidx, tableidx, base, index slot.
+    fn return_call_indirect(ip, fp, mem, mem_len, cx, acc) {
+        let inner = &*(*cx).inner;
+        let inst = &inner.instances[(*cx).instance as usize];
+        let table = inst.tables[lane(ip, 1) as usize];
+        let expected = inst.type_ids[lane(ip, 0) as usize];
+        let index = get::<i32>(fp, lane(ip, 3)) as u32 as usize;
+        let element = match inner.tables[table as usize].elements.get(index) {
+            Some(&element) => element,
+            None => trap!(cx, ip, TrapCode::UndefinedElement),
+        };
+        if element == 0 {
+            trap!(cx, ip, TrapCode::UninitializedElement);
+        }
+        let addr = (element - 1) as u32;
+        if inner.funcs[addr as usize].type_id() != expected {
+            trap!(cx, ip, TrapCode::IndirectCallTypeMismatch);
+        }
+        tail_call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
     }
 }
 

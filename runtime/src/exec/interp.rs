@@ -2,7 +2,8 @@
 //! re-enter compiled code: why it stopped, and the backtrace of a trap.
 //!
 //! A wasm call pushes a [`Frame`] on the context's frame stack and jumps to
-//! the callee's first handler; a return pops it. There is no native recursion
+//! the callee's first handler; a return pops it. A tail call pushes nothing:
+//! the callee takes over the running frame. There is no native recursion
 //! per wasm call, so depth is bounded by `Config::max_call_depth` and the
 //! value stack, never by the host's stack. Handlers cannot name the store's
 //! host-data type, so a call to a host function leaves the code
@@ -148,7 +149,9 @@ pub(crate) unsafe fn trace_at(cx: *mut Ctx, ip: Ip, defined: u32) {
         let bytes = &module.module.bytes;
         let mut reader =
             crate::binary::Reader::with_base(&bytes[offset as usize..], offset as usize);
-        let text = match crate::binary::Instruction::decode(&mut reader, &crate::Features::wasm2())
+        // Every instruction Tabula implements: the module was validated
+        // under its own features already.
+        let text = match crate::binary::Instruction::decode(&mut reader, &crate::Features::wasm3())
         {
             Ok(instruction) => alloc::format!("{instruction}"),
             Err(_) => alloc::string::String::from("?"),

@@ -328,7 +328,9 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             offsets,
             param_slots,
             local_slots: next - param_slots,
-            frame_slots: next + validator.max_slots,
+            // A tail call to a host function leaves its results at slot 0
+            // without their ever being operands here: room for them too.
+            frame_slots: (next + validator.max_slots).max(ty.result_slots()),
         })
     }
 
@@ -1322,6 +1324,65 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
             self.emit(handlers::call_indirect, &[typeidx, tableidx, base, index]);
         }
         self.push_operands(ty.results());
+        Ok(())
+    }
+
+    /// A tail call's callee must return exactly what this function returns.
+    fn check_tail_results(&self, callee: &FuncType) -> Result<(), Failure> {
+        if callee.results() != self.controls[0].results {
+            return Err(self.error("type mismatch: tail call results differ from the function's"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn compile_return_call(&mut self, funcidx: u32) -> Result<(), Failure> {
+        if funcidx as usize >= self.context.func_types.len() {
+            return Err(self.error("unknown function"));
+        }
+        let ty = self.context.func_type_of(funcidx);
+        self.check_tail_results(ty)?;
+        if !self.emitting() {
+            return self.pop_types(ty.params());
+        }
+        let args = self.pop_operands(ty.params())?;
+        let base = self.base + self.slots;
+        self.place_args(&args);
+        let imported = self.context.imported_funcs;
+        if funcidx >= imported {
+            self.emit(handlers::return_call_internal, &[funcidx - imported, base]);
+        } else {
+            self.emit(handlers::return_call, &[funcidx, base]);
+        }
+        // A host callee leaves the code and resumes here, its results
+        // already where this function's go.
+        self.emit(handlers::ret, &[]);
+        Ok(())
+    }
+
+    pub(super) fn compile_return_call_indirect(
+        &mut self,
+        typeidx: u32,
+        tableidx: u32,
+    ) -> Result<(), Failure> {
+        let table = self.table(tableidx)?;
+        if table.element != RefType::FuncRef {
+            return Err(self.error("type mismatch: return_call_indirect needs a funcref table"));
+        }
+        let ty = self.func_type(typeidx)?;
+        self.check_tail_results(ty)?;
+        let index = self.pop_operand(ValType::I32)?;
+        if !self.emitting() {
+            return self.pop_types(ty.params());
+        }
+        let args = self.pop_operands(ty.params())?;
+        let base = self.base + self.slots;
+        self.place_args(&args);
+        let index = self.slot_of(index);
+        self.emit(
+            handlers::return_call_indirect,
+            &[typeidx, tableidx, base, index],
+        );
+        self.emit(handlers::ret, &[]);
         Ok(())
     }
 

@@ -212,16 +212,27 @@ fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
     )
 }
 
-/// Checks a constant expression of result type `expected`.
+/// Checks a constant expression of result type `expected`: a small stack
+/// machine over types. `context.globals` holds the globals it may see: the
+/// imported ones and, for a global's initialiser, those defined before it.
 fn check_const_expr(
     context: &ModuleContext,
     expr: &ConstExpr,
     expected: ValType,
 ) -> Result<(), ValidationError> {
     let error = |message: &str| ValidationError::new(expr.offset, message);
+    let features = &context.features;
     let mut stack: Vec<ValType> = Vec::new();
     for instruction in &expr.instructions {
-        // Which instructions are constant is the table's `const` column.
+        // Which instructions are constant, and since which proposal, is the
+        // table's `const` column.
+        let allowed = instruction
+            .opcode()
+            .constant_proposal()
+            .is_some_and(|p| features.enabled(p));
+        if !allowed {
+            return Err(error("constant expression required"));
+        }
         let ty = match instruction.constant_operand() {
             Some(ConstOperand::Value { ty, .. }) => ty,
             Some(ConstOperand::Null(reftype)) => ValType::from(reftype),
@@ -237,10 +248,20 @@ fn check_const_expr(
                     .globals
                     .get(index)
                     .ok_or_else(|| error("unknown global"))?;
-                if index >= context.imported_globals || global.mutable {
+                // WebAssembly 3.0 also admits earlier defined globals.
+                let visible = index < context.imported_globals || features.extended_const;
+                if !visible || global.mutable {
                     return Err(error("constant expression required"));
                 }
                 global.content
+            }
+            Some(ConstOperand::Operator { params, result, .. }) => {
+                for param in params.iter().rev() {
+                    if stack.pop() != Some(*param) {
+                        return Err(error("type mismatch"));
+                    }
+                }
+                result
             }
             None => return Err(error("constant expression required")),
         };
