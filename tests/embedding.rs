@@ -144,6 +144,7 @@ fn host_defined_memory_table_and_global() {
                 min: 1,
                 max: Some(2),
             },
+            memory64: false,
         },
     )
     .unwrap();
@@ -229,4 +230,42 @@ fn module_lists_imports_and_exports() {
     );
     let exports: Vec<String> = module.exports().into_iter().map(|e| e.name).collect();
     assert_eq!(exports, ["mem", "f"]);
+}
+
+#[test]
+fn host_defined_64_bit_memory() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(&mut store, MemoryType::new64(1, Some(4))).unwrap();
+    assert_eq!(memory.ty(&store), MemoryType::new64(1, Some(4)));
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "memory" (memory i64 1))
+             (func (export "poke") (param i64 i32)
+               (i32.store8 (local.get 0) (local.get 1)))
+             (func (export "grow") (param i64) (result i64)
+               (memory.grow (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define(&store, "host", "memory", memory).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let poke = instance
+        .get_typed_func::<(i64, i32), ()>(&store, "poke")
+        .unwrap();
+    poke.call(&mut store, (65535, 42)).unwrap();
+    assert_eq!(memory.data(&store)[65535], 42);
+    let trap = poke.call(&mut store, (65536, 1)).unwrap_err();
+    assert_eq!(
+        trap.as_trap().map(|t| t.code),
+        Some(tabula::TrapCode::MemoryOutOfBounds)
+    );
+    let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 3).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "past the maximum");
+    assert_eq!(memory.size(&store), 4);
+    // A 32-bit import cannot be satisfied by a 64-bit memory.
+    let narrow = Module::new(&engine, r#"(module (import "host" "memory" (memory 1)))"#).unwrap();
+    assert!(linker.instantiate(&mut store, &narrow).is_err());
 }

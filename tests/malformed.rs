@@ -205,7 +205,6 @@ fn proposals_tabula_does_not_implement_are_named() {
             r#"(module (func (block $l (try_table (catch_all $l)))))"#,
             P::ExceptionHandling,
         ),
-        (r#"(module (memory i64 1))"#, P::Memory64),
         (r#"(module (table i64 1 funcref))"#, P::Memory64),
         (r#"(module (memory 1 1 shared))"#, P::Threads),
         (r#"(module (func (atomic.fence)))"#, P::Threads),

@@ -24,6 +24,9 @@ pub struct Features {
     /// More than one memory; a memory index in memargs, bulk memory
     /// instructions and data segments.
     pub multi_memory: bool,
+    /// 64-bit memories: `i64` addresses and sizes (memory64; 64-bit tables
+    /// are not implemented yet).
+    pub memory64: bool,
     /// Relaxed SIMD (`0xFD 0x100..=0x113`), WebAssembly 3.0. Tabula gives each
     /// instruction one fixed behaviour, that of its non-relaxed counterpart.
     pub relaxed_simd: bool,
@@ -55,6 +58,7 @@ impl Features {
             reference_types: false,
             simd: false,
             multi_memory: false,
+            memory64: false,
             relaxed_simd: false,
             wide_arithmetic: false,
             tail_call: false,
@@ -73,6 +77,7 @@ impl Features {
             reference_types: true,
             simd: true,
             multi_memory: false,
+            memory64: false,
             relaxed_simd: false,
             wide_arithmetic: false,
             tail_call: false,
@@ -86,6 +91,7 @@ impl Features {
     pub const fn wasm3() -> Self {
         Features {
             multi_memory: true,
+            memory64: true,
             relaxed_simd: true,
             wide_arithmetic: true,
             tail_call: true,

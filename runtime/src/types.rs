@@ -157,9 +157,9 @@ impl fmt::Display for FuncType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// Initial size.
-    pub min: u32,
+    pub min: u64,
     /// Maximum size, if any.
-    pub max: Option<u32>,
+    pub max: Option<u64>,
 }
 
 impl fmt::Display for Limits {
@@ -188,8 +188,8 @@ impl TableType {
         TableType {
             element,
             limits: Limits {
-                min: minimum,
-                max: maximum,
+                min: minimum.into(),
+                max: maximum.map(u64::from),
             },
         }
     }
@@ -200,16 +200,43 @@ impl TableType {
 pub struct MemoryType {
     /// Size limits in 64 KiB pages.
     pub limits: Limits,
+    /// Whether addresses are 64-bit (memory64, WebAssembly 3.0): `i64`
+    /// operands for loads, stores and the `memory.*` instructions.
+    pub memory64: bool,
 }
 
 impl MemoryType {
-    /// A memory of `minimum` pages, growable to `maximum` (wasmtime's constructor).
+    /// A 32-bit memory of `minimum` pages, growable to `maximum`
+    /// (wasmtime's constructor).
     pub fn new(minimum: u32, maximum: Option<u32>) -> Self {
+        MemoryType {
+            limits: Limits {
+                min: minimum.into(),
+                max: maximum.map(u64::from),
+            },
+            memory64: false,
+        }
+    }
+
+    /// A 64-bit memory of `minimum` pages, growable to `maximum`
+    /// (wasmtime's constructor).
+    pub fn new64(minimum: u64, maximum: Option<u64>) -> Self {
         MemoryType {
             limits: Limits {
                 min: minimum,
                 max: maximum,
             },
+            memory64: true,
+        }
+    }
+
+    /// The type of addresses and sizes in this memory: `i64` for a 64-bit
+    /// memory, `i32` otherwise.
+    pub fn index_type(&self) -> ValType {
+        if self.memory64 {
+            ValType::I64
+        } else {
+            ValType::I32
         }
     }
 }

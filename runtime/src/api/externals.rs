@@ -207,11 +207,9 @@ impl<T> Store<T> {
                 "the store's memory count limit is reached".into(),
             ));
         }
-        let bytes = (ty.limits.min as usize).saturating_mul(PAGE_SIZE);
-        let maximum = ty
-            .limits
-            .max
-            .map(|max| (max as usize).saturating_mul(PAGE_SIZE));
+        let pages = |n: u64| usize::try_from(n).map_or(usize::MAX, |n| n.saturating_mul(PAGE_SIZE));
+        let bytes = pages(ty.limits.min);
+        let maximum = ty.limits.max.map(pages);
         if !self.resource_limiter().memory_growing(0, bytes, maximum)? {
             return Err(Error::Usage("a memory exceeds the store's limit".into()));
         }
@@ -229,8 +227,11 @@ impl<T> Store<T> {
                 "the store's table count limit is reached".into(),
             ));
         }
-        let size = ty.limits.min as usize;
-        let maximum = ty.limits.max.map(|max| max as usize);
+        let size = usize::try_from(ty.limits.min).unwrap_or(usize::MAX);
+        let maximum = ty
+            .limits
+            .max
+            .map(|max| usize::try_from(max).unwrap_or(usize::MAX));
         if !self.resource_limiter().table_growing(0, size, maximum)? {
             return Err(Error::Usage("a table exceeds the store's limit".into()));
         }
@@ -342,7 +343,7 @@ impl Memory {
 
     /// Size in 64 KiB pages.
     pub fn size(&self, store: impl AsContext) -> u64 {
-        u64::from(self.entity(store.as_context()).pages())
+        self.entity(store.as_context()).pages()
     }
 
     /// Grows by `delta` pages, returning the old size in pages; an error
@@ -350,8 +351,7 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let store = store.as_context_mut();
         store.check_owns(self.store)?;
-        let delta = narrow(delta, "memory growth")?;
-        store.grow_memory(self.index, delta).map(u64::from)
+        store.grow_memory(self.index, delta)
     }
 
     /// Copies bytes at `offset` into `buffer`.
@@ -496,7 +496,7 @@ impl Table {
     pub fn ty(&self, store: impl AsContext) -> TableType {
         let table = self.entity(store.as_context());
         let mut ty = table.ty;
-        ty.limits.min = table.elements.len() as u32;
+        ty.limits.min = table.elements.len() as u64;
         ty
     }
 

@@ -232,7 +232,7 @@ fn instantiate<T>(
                 tables.push(t.index);
             }
             (ImportKind::Memory(ty), Extern::Memory(m), ExternType::Memory(actual)) => {
-                if !limits_match(actual.limits, ty.limits) {
+                if actual.memory64 != ty.memory64 || !limits_match(actual.limits, ty.limits) {
                     return Err(Error::Link(alloc::format!(
                         "{}: memory type mismatch",
                         name()
@@ -335,9 +335,13 @@ fn instantiate<T>(
     for (i, data) in decoded.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &data.mode {
             let instance = &store.inner.instances[index as usize];
-            let start = eval_const(&store.inner, &instance.funcs, &instance.globals, offset) as u32
-                as usize;
             let memory_addr = instance.memories[*memory as usize] as usize;
+            let value = eval_const(&store.inner, &instance.funcs, &instance.globals, offset);
+            // The offset is an i32 (zero-extended) or, for a 64-bit memory, an i64.
+            let start = match store.inner.memories[memory_addr].ty.memory64 {
+                true => usize::try_from(value as u64).unwrap_or(usize::MAX),
+                false => value as u32 as usize,
+            };
             store.inner.instances[index as usize].data_dropped[i] = true;
             let bytes = &decoded.bytes[data.range.clone()];
             let memory = &mut store.inner.memories[memory_addr].data;

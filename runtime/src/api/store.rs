@@ -409,7 +409,7 @@ impl<T> Store<T> {
 
     /// Grows memory `addr`, asking the limiter: the old size in pages, or
     /// an error when the limiter refuses or fails.
-    pub(crate) fn grow_memory(&mut self, addr: u32, delta: u32) -> Result<u32, Error> {
+    pub(crate) fn grow_memory(&mut self, addr: u32, delta: u64) -> Result<u64, Error> {
         self.install_limiter();
         let grown = self.inner.grow_memory(addr, delta);
         self.finish_growth(grown, "memory")
@@ -422,7 +422,7 @@ impl<T> Store<T> {
         self.finish_growth(grown, "table")
     }
 
-    fn finish_growth(&mut self, grown: Result<Option<u32>, ()>, what: &str) -> Result<u32, Error> {
+    fn finish_growth<N>(&mut self, grown: Result<Option<N>, ()>, what: &str) -> Result<N, Error> {
         match grown {
             Ok(Some(old)) => Ok(old),
             Ok(None) => Err(Error::Usage(alloc::format!("{what} cannot grow that far"))),

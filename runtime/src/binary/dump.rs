@@ -79,7 +79,7 @@ fn write_module(
             ImportKind::Table(ty) => {
                 alloc::format!("table {} {}", ValType::from(ty.element), ty.limits)
             }
-            ImportKind::Memory(ty) => alloc::format!("memory {}", ty.limits),
+            ImportKind::Memory(ty) => alloc::format!("memory {}", memory_type(&ty)),
             ImportKind::Global(ty) => alloc::format!(
                 "global {}{}",
                 if ty.mutable { "mut " } else { "" },
@@ -107,7 +107,7 @@ fn write_module(
         .ok();
     }
     for (i, memory) in module.memories.iter().enumerate() {
-        writeln!(w, "memory {i}: {}", memory.limits).ok();
+        writeln!(w, "memory {i}: {}", memory_type(memory)).ok();
     }
     for (i, global) in module.globals.iter().enumerate() {
         let mutability = if global.ty.mutable { "mut " } else { "" };
@@ -246,4 +246,13 @@ fn write_module(
         writeln!(w, "^ {message}").ok();
     }
     Ok(out)
+}
+
+/// A memory type as the text format writes it: `i64 1 2` for a 64-bit
+/// memory, `1 2` otherwise.
+fn memory_type(ty: &crate::types::MemoryType) -> alloc::string::String {
+    match ty.memory64 {
+        true => alloc::format!("i64 {}", ty.limits),
+        false => alloc::format!("{}", ty.limits),
+    }
 }

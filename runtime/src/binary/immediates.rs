@@ -297,7 +297,11 @@ impl Reader<'_> {
             align &= !MEMARG_HAS_MEMORY;
             memory = self.read_var_u32()?;
         }
-        let offset = u64::from(self.read_var_u32()?);
+        let offset = if features.memory64 {
+            self.read_var_u64()?
+        } else {
+            u64::from(self.read_var_u32()?)
+        };
         Ok(MemArg {
             align,
             offset,

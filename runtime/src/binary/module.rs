@@ -263,13 +263,13 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         match id {
             0 => decode_custom(&mut section, &mut module)?,
             1 => module.types = section.read_vec(3, read_func_type)?,
-            2 => module.imports = section.read_vec(4, read_import)?,
+            2 => module.imports = section.read_vec(4, |r| read_import(r, features))?,
             3 => {
                 module.functions = section.read_vec(1, |r| r.read_var_u32())?;
                 function_count = Some(module.functions.len());
             }
             4 => module.tables = section.read_vec(3, read_table_type)?,
-            5 => module.memories = section.read_vec(2, read_memory_type)?,
+            5 => module.memories = section.read_vec(2, |r| read_memory_type(r, features))?,
             6 => {
                 module.globals = section.read_vec(3, |r| {
                     let ty = read_global_type(r)?;
@@ -397,17 +397,29 @@ fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
     Ok(FuncType::new(params, results))
 }
 
-fn read_limits(reader: &mut Reader<'_>) -> Result<Limits, DecodeError> {
+/// Reads limits: a flags byte (bit 0: a maximum follows, bit 1: shared,
+/// bit 2: 64-bit), then the minimum and maximum. Returns them and whether
+/// they are 64-bit; a 64-bit flag needs `allow64`.
+fn read_limits(reader: &mut Reader<'_>, allow64: bool) -> Result<(Limits, bool), DecodeError> {
     let offset = reader.offset();
-    match reader.read_u8()? {
-        0x00 => Ok(Limits {
-            min: reader.read_var_u32()?,
-            max: None,
-        }),
-        0x01 => Ok(Limits {
-            min: reader.read_var_u32()?,
-            max: Some(reader.read_var_u32()?),
-        }),
+    let flags = reader.read_u8()?;
+    match flags {
+        0x00 | 0x01 => {
+            let min = u64::from(reader.read_var_u32()?);
+            let max = match flags {
+                0x01 => Some(u64::from(reader.read_var_u32()?)),
+                _ => None,
+            };
+            Ok((Limits { min, max }, false))
+        }
+        0x04 | 0x05 if allow64 => {
+            let min = reader.read_var_u64()?;
+            let max = match flags {
+                0x05 => Some(reader.read_var_u64()?),
+                _ => None,
+            };
+            Ok((Limits { min, max }, true))
+        }
         // Shared limits, then 64-bit ones (shared or not).
         0x02 | 0x03 => Err(DecodeError::unsupported(
             offset,
@@ -426,14 +438,17 @@ fn read_limits(reader: &mut Reader<'_>) -> Result<Limits, DecodeError> {
 
 fn read_table_type(reader: &mut Reader<'_>) -> Result<TableType, DecodeError> {
     let element = reader.read_reftype()?;
-    let limits = read_limits(reader)?;
+    // 64-bit tables (memory64's table64) are not implemented yet.
+    let (limits, _) = read_limits(reader, false)?;
     Ok(TableType { element, limits })
 }
 
-fn read_memory_type(reader: &mut Reader<'_>) -> Result<MemoryType, DecodeError> {
-    Ok(MemoryType {
-        limits: read_limits(reader)?,
-    })
+fn read_memory_type(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<MemoryType, DecodeError> {
+    let (limits, memory64) = read_limits(reader, features.memory64)?;
+    Ok(MemoryType { limits, memory64 })
 }
 
 fn read_global_type(reader: &mut Reader<'_>) -> Result<GlobalType, DecodeError> {
@@ -447,14 +462,14 @@ fn read_global_type(reader: &mut Reader<'_>) -> Result<GlobalType, DecodeError> 
     Ok(GlobalType { content, mutable })
 }
 
-fn read_import(reader: &mut Reader<'_>) -> Result<Import, DecodeError> {
+fn read_import(reader: &mut Reader<'_>, features: &Features) -> Result<Import, DecodeError> {
     let module = reader.read_name()?;
     let name = reader.read_name()?;
     let offset = reader.offset();
     let kind = match reader.read_u8()? {
         0x00 => ImportKind::Func(reader.read_var_u32()?),
         0x01 => ImportKind::Table(read_table_type(reader)?),
-        0x02 => ImportKind::Memory(read_memory_type(reader)?),
+        0x02 => ImportKind::Memory(read_memory_type(reader, features)?),
         0x03 => ImportKind::Global(read_global_type(reader)?),
         _ => return Err(DecodeError::new(offset, "malformed import kind")),
     };

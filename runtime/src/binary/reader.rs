@@ -16,7 +16,8 @@ pub enum UnsupportedProposal {
     /// The tag section (id 13), `try_table`, `throw` and the legacy
     /// `try`/`catch` instructions, `exnref`.
     ExceptionHandling,
-    /// 64-bit memories and tables (limits flags 0x04 to 0x07).
+    /// memory64's 64-bit tables (table limits flags 0x04 to 0x07); 64-bit
+    /// memories are implemented.
     Memory64,
     /// Typed function references: `call_ref`, `ref.as_non_null`,
     /// `br_on_null`, `br_on_non_null`, `(ref null? ht)` types.
@@ -33,7 +34,7 @@ impl UnsupportedProposal {
     pub const fn name(self) -> &'static str {
         match self {
             UnsupportedProposal::ExceptionHandling => "exception handling",
-            UnsupportedProposal::Memory64 => "memory64",
+            UnsupportedProposal::Memory64 => "64-bit tables (memory64)",
             UnsupportedProposal::FunctionReferences => "typed function references",
             UnsupportedProposal::Gc => "garbage collection (GC)",
             UnsupportedProposal::Threads => "threads and atomics",
@@ -52,7 +53,9 @@ impl UnsupportedProposal {
     const fn plural(self) -> bool {
         matches!(
             self,
-            UnsupportedProposal::FunctionReferences | UnsupportedProposal::Threads
+            UnsupportedProposal::FunctionReferences
+                | UnsupportedProposal::Threads
+                | UnsupportedProposal::Memory64
         )
     }
 
@@ -302,6 +305,11 @@ impl<'a> Reader<'a> {
             }
         }
         self.read_var_unsigned(32).map(|v| v as u32)
+    }
+
+    /// Reads a `u64` LEB128 (memory64 limits and offsets).
+    pub fn read_var_u64(&mut self) -> Result<u64, DecodeError> {
+        self.read_var_unsigned(64)
     }
 
     /// Reads an `i32` LEB128.

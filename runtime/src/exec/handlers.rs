@@ -26,9 +26,25 @@ opcodes_macro::handlers!("opcodes.toml");
 
 /// Bounds-checks `[start, start + len)` against `size`.
 #[inline]
-fn range(start: u32, len: u32, size: usize) -> Option<core::ops::Range<usize>> {
-    let end = u64::from(start) + u64::from(len);
+fn range(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// Reads an address or size operand: `i64` if `wide` (a 64-bit memory's),
+/// else `i32`, zero-extended.
+///
+/// # Safety
+/// As for [`get`].
+#[inline]
+unsafe fn index_operand(fp: *mut u64, slot: u32, wide: bool) -> u64 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match wide {
+            true => get::<i64>(fp, slot) as u64,
+            false => u64::from(get::<i32>(fp, slot) as u32),
+        }
+    }
 }
 
 /// Enters `callee` with its frame at slot `base` of the current one, to come
@@ -707,7 +723,11 @@ unsafe fn memory(cx: *mut Ctx, index: u32) -> &'static mut super::memory::Linear
 handler! {
     /// `memory.size`. Lanes: dst, memidx.
     fn memory_size(ip, fp, mem, mem_len, cx, acc) {
-        set(fp, lane(ip, 0), memory(cx, lane(ip, 1)).pages() as i32);
+        let memory = memory(cx, lane(ip, 1));
+        match memory.ty.memory64 {
+            true => set(fp, lane(ip, 0), memory.pages() as i64),
+            false => set(fp, lane(ip, 0), memory.pages() as i32),
+        }
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }
@@ -715,14 +735,18 @@ handler! {
 handler! {
     /// `memory.grow`. Lanes: dst, delta, memidx.
     fn memory_grow(ip, fp, mem, mem_len, cx, acc) {
-        let delta = get::<i32>(fp, lane(ip, 1)) as u32;
+        let wide = memory(cx, lane(ip, 2)).ty.memory64;
+        let delta = index_operand(fp, lane(ip, 1), wide);
         let inner = &mut *(*cx).inner;
         let addr = inner.instances[(*cx).instance as usize].memories[lane(ip, 2) as usize];
         // The embedder's resource limiter may refuse, or trap.
         let Ok(old) = inner.grow_memory(addr, delta) else {
             trap!(cx, ip, TrapCode::HostError)
         };
-        set(fp, lane(ip, 0), old.map_or(-1, |pages| pages as i32));
+        match wide {
+            true => set(fp, lane(ip, 0), old.map_or(-1, |pages| pages as i64)),
+            false => set(fp, lane(ip, 0), old.map_or(-1, |pages| pages as i32)),
+        }
         let (mem, mem_len) = refresh(cx);
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
     }
@@ -731,10 +755,12 @@ handler! {
 handler! {
     /// `memory.fill`. Lanes: dst, value, len, memidx.
     fn memory_fill(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let memory = memory(cx, lane(ip, 3));
+        let wide = memory.ty.memory64;
+        let dst = index_operand(fp, lane(ip, 0), wide);
         let value = get::<i32>(fp, lane(ip, 1)) as u8;
-        let len = get::<i32>(fp, lane(ip, 2)) as u32;
-        let data = &mut memory(cx, lane(ip, 3)).data;
+        let len = index_operand(fp, lane(ip, 2), wide);
+        let data = &mut memory.data;
         match range(dst, len, data.len()) {
             Some(dst) => data[dst].fill(value),
             None => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
@@ -746,10 +772,12 @@ handler! {
 handler! {
     /// `memory.copy`. Lanes: dst, src, len, dst memidx, src memidx.
     fn memory_copy(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
-        let src = get::<i32>(fp, lane(ip, 1)) as u32;
-        let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let (to, from) = (lane(ip, 3), lane(ip, 4));
+        let (to_wide, from_wide) = (memory(cx, to).ty.memory64, memory(cx, from).ty.memory64);
+        let dst = index_operand(fp, lane(ip, 0), to_wide);
+        let src = index_operand(fp, lane(ip, 1), from_wide);
+        // The length is 64-bit only between two 64-bit memories.
+        let len = index_operand(fp, lane(ip, 2), to_wide && from_wide);
         if to == from {
             let data = &mut memory(cx, to).data;
             match (range(src, len, data.len()), range(dst, len, data.len())) {
@@ -778,9 +806,9 @@ handler! {
 handler! {
     /// `memory.init`. Lanes: dst, src, len, dataidx, memidx.
     fn memory_init(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
-        let src = get::<i32>(fp, lane(ip, 1)) as u32;
-        let len = get::<i32>(fp, lane(ip, 2)) as u32;
+        let dst = index_operand(fp, lane(ip, 0), memory(cx, lane(ip, 4)).ty.memory64);
+        let src = u64::from(get::<i32>(fp, lane(ip, 1)) as u32);
+        let len = u64::from(get::<i32>(fp, lane(ip, 2)) as u32);
         let inner = &mut *(*cx).inner;
         // A raw slice, not a clone of the `Arc`: nothing may need dropping
         // at the tail call below.
@@ -876,7 +904,7 @@ handler! {
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let table = table_addr(cx, lane(ip, 3));
         let elements = &mut (&mut *(*cx).inner).tables[table].elements;
-        match range(dst, len, elements.len()) {
+        match range(u64::from(dst), u64::from(len), elements.len()) {
             Some(dst) => elements[dst].fill(value),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
         }
@@ -893,8 +921,8 @@ handler! {
         let dst_table = table_addr(cx, lane(ip, 3));
         let src_table = table_addr(cx, lane(ip, 4));
         let tables = &mut (&mut *(*cx).inner).tables;
-        let src_range = range(src, len, tables[src_table].elements.len());
-        let dst_range = range(dst, len, tables[dst_table].elements.len());
+        let src_range = range(u64::from(src), u64::from(len), tables[src_table].elements.len());
+        let dst_range = range(u64::from(dst), u64::from(len), tables[dst_table].elements.len());
         let (Some(src_range), Some(dst_range)) = (src_range, dst_range) else {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
@@ -921,11 +949,11 @@ handler! {
         let segment: *const [u64] =
             &inner.instances[(*cx).instance as usize].elems[lane(ip, 3) as usize][..];
         let segment = &*segment;
-        let Some(src) = range(src, len, segment.len()) else {
+        let Some(src) = range(u64::from(src), u64::from(len), segment.len()) else {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
         let elements = &mut inner.tables[table].elements;
-        match range(dst, len, elements.len()) {
+        match range(u64::from(dst), u64::from(len), elements.len()) {
             Some(dst) => elements[dst].copy_from_slice(&segment[src]),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
         }

@@ -17,6 +17,11 @@ use crate::types::MemoryType;
 pub const PAGE_SIZE: usize = 65536;
 /// Pages addressable by a 32-bit memory.
 pub const MAX_PAGES: u32 = 65536;
+/// Pages addressable by a 64-bit memory (2^48: 2^64 bytes).
+pub const MAX_PAGES_64: u64 = 1 << 48;
+/// Address space a 64-bit memory reserves at most (16 GiB): it cannot grow
+/// past this on hosts where memories are mappings.
+const MAX_RESERVE_64: usize = 16 << 30;
 
 /// A linear memory owned by a store.
 #[derive(Debug)]
@@ -28,35 +33,53 @@ pub struct LinearMemory {
 impl LinearMemory {
     /// A zeroed memory of `ty.limits.min` pages, or `None` if it cannot be allocated.
     pub(crate) fn new(ty: MemoryType) -> Option<Self> {
-        let bytes = (ty.limits.min as usize).checked_mul(PAGE_SIZE)?;
-        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
-        let reserve = (max_pages as usize).saturating_mul(PAGE_SIZE).max(bytes);
+        let bytes = usize::try_from(ty.limits.min)
+            .ok()?
+            .checked_mul(PAGE_SIZE)?;
+        let max_bytes = usize::try_from(max_pages(&ty))
+            .unwrap_or(usize::MAX)
+            .saturating_mul(PAGE_SIZE);
+        // A 64-bit memory reserves no more than `MAX_RESERVE_64` of address
+        // space up front, so many tenants fit in one process.
+        let reserve = match ty.memory64 {
+            true => max_bytes.min(MAX_RESERVE_64),
+            false => max_bytes,
+        };
         Some(LinearMemory {
             ty,
-            data: MemoryBytes::new(bytes, reserve)?,
+            data: MemoryBytes::new(bytes, reserve.max(bytes))?,
         })
     }
 
     /// Current size in pages.
-    pub(crate) fn pages(&self) -> u32 {
-        (self.data.len() / PAGE_SIZE) as u32
+    pub(crate) fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
     }
 
     /// Grows by `delta` pages, returning the old size, or `None` past the
     /// maximum or when the host has no memory for it (`memory.grow` gives -1).
-    pub(crate) fn grow(&mut self, delta: u32, limit_bytes: usize) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u64, limit_bytes: usize) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
-        if new > max {
+        if new > max_pages(&self.ty) {
             return None;
         }
-        let bytes = new as usize * PAGE_SIZE;
+        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
         if bytes > limit_bytes {
             return None;
         }
         self.data.grow(bytes).then_some(old)
     }
+}
+
+/// Most pages memory type `ty` may grow to: its maximum, bounded by what
+/// its addresses reach.
+fn max_pages(ty: &MemoryType) -> u64 {
+    let bound = match ty.memory64 {
+        true => MAX_PAGES_64,
+        false => u64::from(MAX_PAGES),
+    };
+    ty.limits.max.unwrap_or(bound).min(bound)
 }
 
 /// Below this size a memory is a plain vector: cheaper to create and drop

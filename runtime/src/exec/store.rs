@@ -54,7 +54,7 @@ impl TableEntity {
     pub(crate) fn grow(&mut self, delta: u32, init: u64, limit: usize) -> Option<u32> {
         let old = self.elements.len() as u32;
         let new = old.checked_add(delta)?;
-        if self.ty.limits.max.is_some_and(|max| new > max) || new as usize > limit {
+        if self.ty.limits.max.is_some_and(|max| u64::from(new) > max) || new as usize > limit {
             return None;
         }
         self.elements.try_reserve_exact(delta as usize).ok()?;
@@ -304,16 +304,15 @@ impl StoreInner {
     /// Grows memory `addr` by `delta` pages if its type and the limiter
     /// allow: the old size in pages, `None` if not allowed, `Err` if the
     /// limiter trapped (its trap is in `limiter_trap`).
-    pub(crate) fn grow_memory(&mut self, addr: u32, delta: u32) -> Result<Option<u32>, ()> {
+    pub(crate) fn grow_memory(&mut self, addr: u32, delta: u64) -> Result<Option<u64>, ()> {
         let memory = &self.memories[addr as usize];
         let current = memory.data.len();
-        let maximum = memory
-            .ty
-            .limits
-            .max
-            .map(|max| max as usize * super::PAGE_SIZE);
-        let desired = (delta as usize)
-            .checked_mul(super::PAGE_SIZE)
+        let maximum = memory.ty.limits.max.map(|max| {
+            usize::try_from(max).map_or(usize::MAX, |m| m.saturating_mul(super::PAGE_SIZE))
+        });
+        let desired = usize::try_from(delta)
+            .ok()
+            .and_then(|d| d.checked_mul(super::PAGE_SIZE))
             .and_then(|bytes| bytes.checked_add(current));
         let Some(desired) = desired else {
             return Ok(None);

@@ -1164,11 +1164,10 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         memarg: &MemArg,
         natural_align: u32,
     ) -> Result<MemoryAccess, Failure> {
-        self.check_memidx(memarg.memory)?;
+        let wide = self.memory_index_type(memarg.memory)? == ValType::I64;
         if memarg.align > natural_align {
             return Err(self.error("alignment must not be larger than natural"));
         }
-        let wide = false;
         if !wide && memarg.offset > u64::from(u32::MAX) {
             return Err(self.error("offset out of range"));
         }
@@ -1184,11 +1183,11 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         })
     }
 
-    pub(super) fn check_memidx(&self, index: u32) -> Result<(), Failure> {
-        if (index as usize) < self.context.memories.len() {
-            Ok(())
-        } else {
-            Err(self.error("unknown memory"))
+    /// The index type (`i32` or `i64`) of memory `index`, which must exist.
+    fn memory_index_type(&self, index: u32) -> Result<ValType, Failure> {
+        match self.context.memories.get(index as usize) {
+            Some(memory) => Ok(memory.index_type()),
+            None => Err(self.error("unknown memory")),
         }
     }
 
@@ -1458,29 +1457,31 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     }
 
     pub(super) fn compile_memory_size(&mut self, memidx: u32) -> Result<(), Failure> {
-        self.check_memidx(memidx)?;
-        self.emit_runtime(Opcode::MemorySize, &[], &[memidx], Some(ValType::I32));
+        let ty = self.memory_index_type(memidx)?;
+        self.emit_runtime(Opcode::MemorySize, &[], &[memidx], Some(ty));
         Ok(())
     }
 
     pub(super) fn compile_memory_grow(&mut self, memidx: u32) -> Result<(), Failure> {
-        self.check_memidx(memidx)?;
-        let delta = self.pop_operand(ValType::I32)?;
-        self.emit_runtime(Opcode::MemoryGrow, &[delta], &[memidx], Some(ValType::I32));
+        let ty = self.memory_index_type(memidx)?;
+        let delta = self.pop_operand(ty)?;
+        self.emit_runtime(Opcode::MemoryGrow, &[delta], &[memidx], Some(ty));
         Ok(())
     }
 
-    fn pop_three_i32(&mut self) -> Result<[Operand; 3], Failure> {
-        let n = self.pop_operand(ValType::I32)?;
-        let b = self.pop_operand(ValType::I32)?;
-        let a = self.pop_operand(ValType::I32)?;
+    /// Pops the three operands of a bulk memory instruction, typed bottom
+    /// to top.
+    fn pop_three(&mut self, types: [ValType; 3]) -> Result<[Operand; 3], Failure> {
+        let n = self.pop_operand(types[2])?;
+        let b = self.pop_operand(types[1])?;
+        let a = self.pop_operand(types[0])?;
         Ok([a, b, n])
     }
 
     pub(super) fn compile_memory_init(&mut self, dataidx: u32, memidx: u32) -> Result<(), Failure> {
         self.check_dataidx(dataidx)?;
-        self.check_memidx(memidx)?;
-        let operands = self.pop_three_i32()?;
+        let ty = self.memory_index_type(memidx)?;
+        let operands = self.pop_three([ty, ValType::I32, ValType::I32])?;
         self.emit_runtime(Opcode::MemoryInit, &operands, &[dataidx, memidx], None);
         Ok(())
     }
@@ -1492,16 +1493,21 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     }
 
     pub(super) fn compile_memory_copy(&mut self, dst: u32, src: u32) -> Result<(), Failure> {
-        self.check_memidx(dst)?;
-        self.check_memidx(src)?;
-        let operands = self.pop_three_i32()?;
+        let dst_ty = self.memory_index_type(dst)?;
+        let src_ty = self.memory_index_type(src)?;
+        // The length is 64-bit only between two 64-bit memories.
+        let len_ty = match (dst_ty, src_ty) {
+            (ValType::I64, ValType::I64) => ValType::I64,
+            _ => ValType::I32,
+        };
+        let operands = self.pop_three([dst_ty, src_ty, len_ty])?;
         self.emit_runtime(Opcode::MemoryCopy, &operands, &[dst, src], None);
         Ok(())
     }
 
     pub(super) fn compile_memory_fill(&mut self, memidx: u32) -> Result<(), Failure> {
-        self.check_memidx(memidx)?;
-        let operands = self.pop_three_i32()?;
+        let ty = self.memory_index_type(memidx)?;
+        let operands = self.pop_three([ty, ValType::I32, ty])?;
         self.emit_runtime(Opcode::MemoryFill, &operands, &[memidx], None);
         Ok(())
     }
@@ -1560,7 +1566,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if dst_table.element != src_table.element {
             return Err(self.error("type mismatch: table.copy between tables of different types"));
         }
-        let operands = self.pop_three_i32()?;
+        let operands = self.pop_three([ValType::I32; 3])?;
         self.emit_runtime(Opcode::TableCopy, &operands, &[dst, src], None);
         Ok(())
     }
@@ -1575,7 +1581,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if table.element != elem {
             return Err(self.error("type mismatch: table.init of a segment of another type"));
         }
-        let operands = self.pop_three_i32()?;
+        let operands = self.pop_three([ValType::I32; 3])?;
         self.emit_runtime(Opcode::TableInit, &operands, &[elemidx, tableidx], None);
         Ok(())
     }

@@ -182,7 +182,7 @@ fn check_limits(
     offset: usize,
     what: &str,
 ) -> Result<(), ValidationError> {
-    if u64::from(limits.min) > bound || limits.max.is_some_and(|m| u64::from(m) > bound) {
+    if limits.min > bound || limits.max.is_some_and(|m| m > bound) {
         return Err(ValidationError::new(offset, what));
     }
     if limits.max.is_some_and(|max| max < limits.min) {
@@ -195,6 +195,15 @@ fn check_limits(
 }
 
 fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
+    if ty.memory64 {
+        // 2^48 pages: the whole 64-bit address space.
+        return check_limits(
+            &ty.limits,
+            1 << 48,
+            0,
+            "memory size must be at most 2^48 pages",
+        );
+    }
     check_limits(
         &ty.limits,
         u64::from(MAX_PAGES),
@@ -416,10 +425,10 @@ pub(crate) fn validate_with(
 
     for data in &module.data {
         if let DataMode::Active { memory, offset } = &data.mode {
-            if *memory as usize >= context.memories.len() {
+            let Some(memory) = context.memories.get(*memory as usize) else {
                 return Err(ValidationError::new(offset.offset, "unknown memory"));
-            }
-            check_const_expr(&context, offset, ValType::I32)?;
+            };
+            check_const_expr(&context, offset, memory.index_type())?;
         }
     }
 
