@@ -289,7 +289,7 @@ impl Reader<'_> {
 
     /// Reads a memarg. With multi-memory, bit 6 of the alignment field says
     /// a memory index follows it.
-    #[inline]
+    #[inline(always)]
     pub fn read_memarg(&mut self, features: &Features) -> Result<MemArg, DecodeError> {
         let mut align = self.read_var_u32()?;
         let mut memory = 0;

@@ -307,8 +307,16 @@ impl<'a> Reader<'a> {
         self.read_var_unsigned(32).map(|v| v as u32)
     }
 
-    /// Reads a `u64` LEB128 (memory64 limits and offsets).
+    /// Reads a `u64` LEB128 (memory64 limits and memarg offsets).
+    #[inline]
     pub fn read_var_u64(&mut self) -> Result<u64, DecodeError> {
+        // Most memarg offsets fit in one byte.
+        if let Some(&byte) = self.bytes.get(self.position) {
+            if byte & 0x80 == 0 {
+                self.position += 1;
+                return Ok(u64::from(byte));
+            }
+        }
         self.read_var_unsigned(64)
     }
 

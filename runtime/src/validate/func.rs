@@ -1159,6 +1159,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     // ---- immediate checks called by the generated arms ----
 
     /// Checks a load's or store's memarg and says how to compile it.
+    #[inline]
     pub(super) fn check_memarg(
         &self,
         memarg: &MemArg,
@@ -1184,6 +1185,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     }
 
     /// The index type (`i32` or `i64`) of memory `index`, which must exist.
+    #[inline]
     fn memory_index_type(&self, index: u32) -> Result<ValType, Failure> {
         match self.context.memories.get(index as usize) {
             Some(memory) => Ok(memory.index_type()),
