@@ -145,6 +145,7 @@ fn host_defined_memory_table_and_global() {
                 max: Some(2),
             },
             memory64: false,
+            page_size_log2: 16,
         },
     )
     .unwrap();
@@ -268,4 +269,61 @@ fn host_defined_64_bit_memory() {
     // A 32-bit import cannot be satisfied by a 64-bit memory.
     let narrow = Module::new(&engine, r#"(module (import "host" "memory" (memory 1)))"#).unwrap();
     assert!(linker.instantiate(&mut store, &narrow).is_err());
+}
+
+#[test]
+fn host_defined_memory_with_one_byte_pages() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let ty = MemoryType::new(3, Some(10)).with_page_size_log2(0);
+    let memory = Memory::new(&mut store, ty).unwrap();
+    assert_eq!(memory.ty(&store), ty);
+    assert_eq!((memory.size(&store), memory.data_size(&store)), (3, 3));
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "memory" (memory 1 (pagesize 1)))
+             (func (export "poke") (param i32 i32)
+               (i32.store8 (local.get 0) (local.get 1)))
+             (func (export "size") (result i32) (memory.size))
+             (func (export "grow") (param i32) (result i32)
+               (memory.grow (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define(&store, "host", "memory", memory).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let poke = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "poke")
+        .unwrap();
+    let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    poke.call(&mut store, (2, 42)).unwrap();
+    assert_eq!(memory.data(&store)[2], 42);
+    let out_of_bounds = |store: &mut Store<()>, address| {
+        poke.call(store, (address, 1))
+            .unwrap_err()
+            .as_trap()
+            .map(|t| t.code)
+    };
+    assert_eq!(
+        out_of_bounds(&mut store, 3),
+        Some(tabula::TrapCode::MemoryOutOfBounds)
+    );
+    // One page is one byte, from wasm and from the host.
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 3);
+    assert_eq!(size.call(&mut store, ()).unwrap(), 4);
+    poke.call(&mut store, (3, 7)).unwrap();
+    assert_eq!(
+        out_of_bounds(&mut store, 4),
+        Some(tabula::TrapCode::MemoryOutOfBounds)
+    );
+    assert_eq!(memory.grow(&mut store, 6).unwrap(), 4);
+    assert_eq!((memory.size(&store), memory.data_size(&store)), (10, 10));
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "past the maximum");
+    // Page sizes must match exactly to link, and only 1 and 64 KiB exist.
+    let default_pages =
+        Module::new(&engine, r#"(module (import "host" "memory" (memory 1)))"#).unwrap();
+    assert!(linker.instantiate(&mut store, &default_pages).is_err());
+    assert!(Memory::new(&mut store, MemoryType::new(0, None).with_page_size_log2(12)).is_err());
 }

@@ -234,8 +234,20 @@ fn proposals_tabula_does_not_implement_are_named() {
         "typed function references (WebAssembly 3.0) are not supported"
     );
     assert_eq!(P::Threads.standard(), None);
-    // Bytes no proposal defines are still malformed.
-    let err = decode(&module(&[0x05, 0x03, 0x01, 0x08, 0x00])).unwrap_err();
+    // Bytes no proposal defines are still malformed: limits flag bit 4, and
+    // bit 3 (a custom page size) on a table or without custom-page-sizes.
+    let err = decode(&module(&[0x05, 0x03, 0x01, 0x10, 0x00])).unwrap_err();
     assert_eq!(err.unsupported, None);
     assert!(err.message.contains("malformed limits flags"), "{err}");
+    let err = decode(&module(&[0x04, 0x04, 0x01, 0x70, 0x08, 0x00])).unwrap_err();
+    assert!(err.message.contains("malformed limits flags"), "{err}");
+    let one_byte_pages = module(&[0x05, 0x04, 0x01, 0x08, 0x00, 0x00]);
+    let memory = &decode(&one_byte_pages).unwrap().memories[0];
+    assert_eq!((memory.page_size_log2, memory.page_size()), (0, 1));
+    let err = binary::decode(&one_byte_pages, &Features::wasm2()).unwrap_err();
+    assert!(err.message.contains("malformed limits flags"), "{err}");
+    // An exponent past 64 is malformed; 17 to 64 only invalid.
+    let err = decode(&module(&[0x05, 0x04, 0x01, 0x08, 0x00, 0x41])).unwrap_err();
+    assert!(err.message.contains("invalid custom page size"), "{err}");
+    assert!(decode(&module(&[0x05, 0x04, 0x01, 0x08, 0x00, 0x40])).is_ok());
 }

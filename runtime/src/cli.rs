@@ -516,10 +516,7 @@ fn run(engine: &Engine, args: RunArgs) -> Result<ExitCode, Error> {
     let mut store = Store::new(engine, builder.build());
     if let Some(limit) = args.max_memory {
         for memory in &module.decoded().memories {
-            let bytes = memory
-                .limits
-                .min
-                .saturating_mul(crate::exec::PAGE_SIZE as u64);
+            let bytes = memory.limits.min.saturating_mul(memory.page_size());
             if bytes > limit as u64 {
                 return Err(Error::Usage(format!(
                     "the module's memory starts at {bytes} bytes, more than --max-memory {limit}"

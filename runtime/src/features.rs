@@ -38,6 +38,9 @@ pub struct Features {
     /// `i32`/`i64` `add`, `sub` and `mul` in constant expressions, and
     /// `global.get` there of any earlier immutable global (WebAssembly 3.0).
     pub extended_const: bool,
+    /// Memories with 1-byte pages (custom-page-sizes, WebAssembly 3.0):
+    /// limits flag bit 3 and a page size exponent in the memory type.
+    pub custom_page_sizes: bool,
 }
 
 impl Default for Features {
@@ -63,6 +66,7 @@ impl Features {
             wide_arithmetic: false,
             tail_call: false,
             extended_const: false,
+            custom_page_sizes: false,
         }
     }
 
@@ -82,6 +86,7 @@ impl Features {
             wide_arithmetic: false,
             tail_call: false,
             extended_const: false,
+            custom_page_sizes: false,
         }
     }
 
@@ -96,6 +101,7 @@ impl Features {
             wide_arithmetic: true,
             tail_call: true,
             extended_const: true,
+            custom_page_sizes: true,
             ..Features::wasm2()
         }
     }

@@ -195,14 +195,21 @@ impl TableType {
     }
 }
 
+/// Log2 of the default page size: 64 KiB pages.
+pub const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
+
 /// A memory type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    /// Size limits in 64 KiB pages.
+    /// Size limits in pages of [`MemoryType::page_size`] bytes.
     pub limits: Limits,
     /// Whether addresses are 64-bit (memory64, WebAssembly 3.0): `i64`
     /// operands for loads, stores and the `memory.*` instructions.
     pub memory64: bool,
+    /// Log2 of the page size in bytes (custom-page-sizes, WebAssembly 3.0):
+    /// [`DEFAULT_PAGE_SIZE_LOG2`] (64 KiB) unless the type says otherwise;
+    /// 0 (1-byte pages) is the only other valid value.
+    pub page_size_log2: u8,
 }
 
 impl MemoryType {
@@ -215,6 +222,7 @@ impl MemoryType {
                 max: maximum.map(u64::from),
             },
             memory64: false,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
@@ -227,7 +235,49 @@ impl MemoryType {
                 max: maximum,
             },
             memory64: true,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
+    }
+
+    /// This type with pages of `2^log2` bytes (custom-page-sizes): sizes
+    /// and limits count such pages. Only 0 (1-byte pages) and 16 (64 KiB,
+    /// the default) are valid.
+    ///
+    /// ```
+    /// use tabula::MemoryType;
+    ///
+    /// let ty = MemoryType::new(3, Some(10)).with_page_size_log2(0);
+    /// assert_eq!(ty.page_size(), 1);
+    /// ```
+    pub fn with_page_size_log2(mut self, log2: u8) -> Self {
+        self.page_size_log2 = log2;
+        self
+    }
+
+    /// The page size in bytes, `2^page_size_log2` (saturating at
+    /// `u64::MAX` for exponents past 63, which no valid type has).
+    pub fn page_size(&self) -> u64 {
+        1u64.checked_shl(u32::from(self.page_size_log2))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Whether the page size is one WebAssembly allows: 1 byte or 64 KiB.
+    pub fn page_size_is_valid(&self) -> bool {
+        matches!(self.page_size_log2, 0 | DEFAULT_PAGE_SIZE_LOG2)
+    }
+
+    /// The most pages the memory's addresses can reach: `2^(32 - p)` or
+    /// `2^(64 - p)` pages of `2^p` bytes, except that 1-byte pages stop one
+    /// short, so the byte size fits the index type (`2^32 - 1` or
+    /// `2^64 - 1`).
+    pub fn max_pages_bound(&self) -> u64 {
+        let bits = if self.memory64 { 64 } else { 32 };
+        let reach = 1u128 << bits;
+        let pages = match self.page_size_log2 {
+            0 => reach - 1,
+            p => reach.checked_shr(u32::from(p)).unwrap_or(0),
+        };
+        u64::try_from(pages).unwrap_or(u64::MAX)
     }
 
     /// The type of addresses and sizes in this memory: `i64` for a 64-bit

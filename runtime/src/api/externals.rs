@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::error::Error;
 use super::store::{AsContext, AsContextMut, Store};
 use super::values::{Func, Val};
-use crate::exec::memory::{LinearMemory, PAGE_SIZE};
+use crate::exec::memory::{pages_to_bytes, LinearMemory};
 use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
 use crate::exec::trace::Tracer;
 use crate::exec::trap::Trap;
@@ -207,7 +207,7 @@ impl<T> Store<T> {
                 "the store's memory count limit is reached".into(),
             ));
         }
-        let pages = |n: u64| usize::try_from(n).map_or(usize::MAX, |n| n.saturating_mul(PAGE_SIZE));
+        let pages = |n: u64| pages_to_bytes(&ty, n).unwrap_or(usize::MAX);
         let bytes = pages(ty.limits.min);
         let maximum = ty.limits.max.map(pages);
         if !self.resource_limiter().memory_growing(0, bytes, maximum)? {
@@ -259,7 +259,14 @@ fn span(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
 
 impl Memory {
     /// A new memory of type `ty` in the store (the store's limiter is asked).
+    /// Its page size must be 1 byte or 64 KiB.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
+        if !ty.page_size_is_valid() {
+            return Err(Error::Usage(alloc::format!(
+                "invalid memory page size 2^{}: only 1 byte and 64 KiB pages exist",
+                ty.page_size_log2
+            )));
+        }
         let store = store.as_context_mut();
         let index = store.new_memory_entity(ty)?;
         Ok(Memory {
@@ -341,12 +348,14 @@ impl Memory {
         self.entity(store.as_context()).data.len()
     }
 
-    /// Size in 64 KiB pages.
+    /// Size in pages of the memory's page size (64 KiB unless its type
+    /// says 1 byte).
     pub fn size(&self, store: impl AsContext) -> u64 {
         self.entity(store.as_context()).pages()
     }
 
-    /// Grows by `delta` pages, returning the old size in pages; an error
+    /// Grows by `delta` pages (of the memory's page size), returning the old
+    /// size in pages; an error
     /// past the memory's maximum or when the store's limiter refuses.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let store = store.as_context_mut();

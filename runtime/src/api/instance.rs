@@ -232,7 +232,10 @@ fn instantiate<T>(
                 tables.push(t.index);
             }
             (ImportKind::Memory(ty), Extern::Memory(m), ExternType::Memory(actual)) => {
-                if actual.memory64 != ty.memory64 || !limits_match(actual.limits, ty.limits) {
+                if actual.memory64 != ty.memory64
+                    || actual.page_size_log2 != ty.page_size_log2
+                    || !limits_match(actual.limits, ty.limits)
+                {
                     return Err(Error::Link(alloc::format!(
                         "{}: memory type mismatch",
                         name()

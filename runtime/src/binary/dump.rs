@@ -249,10 +249,18 @@ fn write_module(
 }
 
 /// A memory type as the text format writes it: `i64 1 2` for a 64-bit
-/// memory, `1 2` otherwise.
+/// memory, `1 2` otherwise, then `(pagesize N)` unless pages are 64 KiB.
 fn memory_type(ty: &crate::types::MemoryType) -> alloc::string::String {
-    match ty.memory64 {
+    let mut out = match ty.memory64 {
         true => alloc::format!("i64 {}", ty.limits),
         false => alloc::format!("{}", ty.limits),
+    };
+    if ty.page_size_log2 != crate::types::DEFAULT_PAGE_SIZE_LOG2 {
+        // A shift, not `page_size()`: undecodable exponents print as such.
+        match 1u128.checked_shl(u32::from(ty.page_size_log2)) {
+            Some(size) => out.push_str(&alloc::format!(" (pagesize {size})")),
+            None => out.push_str(&alloc::format!(" (pagesize 2^{})", ty.page_size_log2)),
+        }
     }
+    out
 }

@@ -8,7 +8,9 @@ use core::ops::Range;
 use super::instruction::Instruction;
 use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::features::Features;
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use crate::types::{
+    FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType, DEFAULT_PAGE_SIZE_LOG2,
+};
 
 /// A module as decoded from its binary form. Nothing has been validated yet.
 #[derive(Clone, Debug, Default)]
@@ -403,6 +405,18 @@ fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
 fn read_limits(reader: &mut Reader<'_>, allow64: bool) -> Result<(Limits, bool), DecodeError> {
     let offset = reader.offset();
     let flags = reader.read_u8()?;
+    read_limits_after(reader, offset, flags, allow64)
+}
+
+/// The limits after their flags byte `flags` (read at `offset`), which
+/// must be 0x00 (no maximum), 0x01 (maximum), or with memory64 those plus
+/// 0x04 (64-bit). Returns the limits and whether they are 64-bit.
+fn read_limits_after(
+    reader: &mut Reader<'_>,
+    offset: usize,
+    flags: u8,
+    allow64: bool,
+) -> Result<(Limits, bool), DecodeError> {
     match flags {
         0x00 | 0x01 => {
             let min = u64::from(reader.read_var_u32()?);
@@ -447,8 +461,31 @@ fn read_memory_type(
     reader: &mut Reader<'_>,
     features: &Features,
 ) -> Result<MemoryType, DecodeError> {
-    let (limits, memory64) = read_limits(reader, features.memory64)?;
-    Ok(MemoryType { limits, memory64 })
+    let offset = reader.offset();
+    let flags = reader.read_u8()?;
+    // Bit 3 (custom-page-sizes): a page size exponent follows the limits.
+    let custom_page_size = flags & 0x08 != 0 && features.custom_page_sizes;
+    let limit_flags = if custom_page_size {
+        flags & !0x08
+    } else {
+        flags
+    };
+    let (limits, memory64) = read_limits_after(reader, offset, limit_flags, features.memory64)?;
+    let mut page_size_log2 = DEFAULT_PAGE_SIZE_LOG2;
+    if custom_page_size {
+        let at = reader.offset();
+        // A page size of 2^65 or more is not a 64-bit number: malformed.
+        // Other sizes than 1 and 64 KiB are a validation error.
+        page_size_log2 = u8::try_from(reader.read_var_u32()?)
+            .ok()
+            .filter(|log2| *log2 <= 64)
+            .ok_or_else(|| DecodeError::new(at, "invalid custom page size"))?;
+    }
+    Ok(MemoryType {
+        limits,
+        memory64,
+        page_size_log2,
+    })
 }
 
 fn read_global_type(reader: &mut Reader<'_>) -> Result<GlobalType, DecodeError> {

@@ -13,12 +13,11 @@ use core::ops::{Deref, DerefMut};
 
 use crate::types::MemoryType;
 
-/// Bytes in a WebAssembly page.
+/// Bytes in a default WebAssembly page (a memory type may choose 1-byte
+/// pages instead: [`MemoryType::page_size`]).
 pub const PAGE_SIZE: usize = 65536;
 /// Pages addressable by a 32-bit memory.
 pub const MAX_PAGES: u32 = 65536;
-/// Pages addressable by a 64-bit memory (2^48: 2^64 bytes).
-pub const MAX_PAGES_64: u64 = 1 << 48;
 /// Address space a 64-bit memory reserves at most (16 GiB): it cannot grow
 /// past this on hosts where memories are mappings.
 const MAX_RESERVE_64: usize = 16 << 30;
@@ -33,12 +32,8 @@ pub struct LinearMemory {
 impl LinearMemory {
     /// A zeroed memory of `ty.limits.min` pages, or `None` if it cannot be allocated.
     pub(crate) fn new(ty: MemoryType) -> Option<Self> {
-        let bytes = usize::try_from(ty.limits.min)
-            .ok()?
-            .checked_mul(PAGE_SIZE)?;
-        let max_bytes = usize::try_from(max_pages(&ty))
-            .unwrap_or(usize::MAX)
-            .saturating_mul(PAGE_SIZE);
+        let bytes = pages_to_bytes(&ty, ty.limits.min)?;
+        let max_bytes = pages_to_bytes(&ty, max_pages(&ty)).unwrap_or(usize::MAX);
         // A 64-bit memory reserves no more than `MAX_RESERVE_64` of address
         // space up front, so many tenants fit in one process.
         let reserve = match ty.memory64 {
@@ -51,9 +46,9 @@ impl LinearMemory {
         })
     }
 
-    /// Current size in pages.
+    /// Current size in pages of the type's page size.
     pub(crate) fn pages(&self) -> u64 {
-        (self.data.len() / PAGE_SIZE) as u64
+        (self.data.len() >> self.ty.page_size_log2) as u64
     }
 
     /// Grows by `delta` pages, returning the old size, or `None` past the
@@ -64,7 +59,7 @@ impl LinearMemory {
         if new > max_pages(&self.ty) {
             return None;
         }
-        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        let bytes = pages_to_bytes(&self.ty, new)?;
         if bytes > limit_bytes {
             return None;
         }
@@ -75,11 +70,14 @@ impl LinearMemory {
 /// Most pages memory type `ty` may grow to: its maximum, bounded by what
 /// its addresses reach.
 fn max_pages(ty: &MemoryType) -> u64 {
-    let bound = match ty.memory64 {
-        true => MAX_PAGES_64,
-        false => u64::from(MAX_PAGES),
-    };
+    let bound = ty.max_pages_bound();
     ty.limits.max.unwrap_or(bound).min(bound)
+}
+
+/// `pages` pages of `ty`'s page size in bytes, if that fits a `usize`.
+pub(crate) fn pages_to_bytes(ty: &MemoryType, pages: u64) -> Option<usize> {
+    let bytes = u128::from(pages).checked_shl(u32::from(ty.page_size_log2))?;
+    usize::try_from(bytes).ok()
 }
 
 /// Below this size a memory is a plain vector: cheaper to create and drop

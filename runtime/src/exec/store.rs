@@ -307,13 +307,13 @@ impl StoreInner {
     pub(crate) fn grow_memory(&mut self, addr: u32, delta: u64) -> Result<Option<u64>, ()> {
         let memory = &self.memories[addr as usize];
         let current = memory.data.len();
-        let maximum = memory.ty.limits.max.map(|max| {
-            usize::try_from(max).map_or(usize::MAX, |m| m.saturating_mul(super::PAGE_SIZE))
-        });
-        let desired = usize::try_from(delta)
-            .ok()
-            .and_then(|d| d.checked_mul(super::PAGE_SIZE))
-            .and_then(|bytes| bytes.checked_add(current));
+        let ty = &memory.ty;
+        let maximum = ty
+            .limits
+            .max
+            .map(|max| super::memory::pages_to_bytes(ty, max).unwrap_or(usize::MAX));
+        let desired =
+            super::memory::pages_to_bytes(ty, delta).and_then(|bytes| bytes.checked_add(current));
         let Some(desired) = desired else {
             return Ok(None);
         };

@@ -12,7 +12,6 @@ use crate::binary::{
     ConstExpr, ConstOperand, DataMode, DecodeError, ElementMode, ExportKind, ImportKind,
     Instruction, Module,
 };
-use crate::exec::memory::MAX_PAGES;
 use crate::features::Features;
 use crate::ir::CompiledFunc;
 use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
@@ -195,21 +194,18 @@ fn check_limits(
 }
 
 fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
-    if ty.memory64 {
-        // 2^48 pages: the whole 64-bit address space.
-        return check_limits(
-            &ty.limits,
-            1 << 48,
-            0,
-            "memory size must be at most 2^48 pages",
-        );
+    if !ty.page_size_is_valid() {
+        return Err(ValidationError::new(0, "invalid custom page size"));
     }
-    check_limits(
-        &ty.limits,
-        u64::from(MAX_PAGES),
-        0,
-        "memory size must be at most 65536 pages (4GiB)",
-    )
+    // The pages the index type can address: 2^16 or 2^48 of 64 KiB, or
+    // 2^32 - 1 or 2^64 - 1 of one byte.
+    let message = match (ty.memory64, ty.page_size_log2) {
+        (true, 0) => "memory size must be at most 2^64-1 pages",
+        (true, _) => "memory size must be at most 2^48 pages",
+        (false, 0) => "memory size must be at most 2^32-1 pages",
+        (false, _) => "memory size must be at most 65536 pages (4GiB)",
+    };
+    check_limits(&ty.limits, ty.max_pages_bound(), 0, message)
 }
 
 fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
