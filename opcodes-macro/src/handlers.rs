@@ -58,6 +58,21 @@ fn read_imm(kind: ImmKind, lane: usize) -> TokenStream {
     }
 }
 
+/// `call`, unwrapped when the row traps: its semantics function returns a
+/// `Result` whose error is the trap to raise.
+fn checked(op: &Op, call: TokenStream) -> TokenStream {
+    if op.traps {
+        quote! {
+            match #call {
+                Ok(value) => value,
+                Err(code) => trap!(cx, ip, code),
+            }
+        }
+    } else {
+        call
+    }
+}
+
 /// What a handler does after computing its value.
 #[derive(Clone, Copy)]
 enum Ending {
@@ -169,18 +184,7 @@ fn handler(op: &Op, form: &Form, ending: Ending) -> TokenStream {
         l
     });
     let words = Literal::usize_unsuffixed(1 + lane.div_ceil(2));
-    let check = |call: TokenStream| {
-        if op.traps {
-            quote! {
-                match #call {
-                    Ok(value) => value,
-                    Err(code) => trap!(cx, ip, code),
-                }
-            }
-        } else {
-            call
-        }
-    };
+    let check = |call: TokenStream| checked(op, call);
     let result = format_ident!("result");
     let produces = match op.exec {
         Exec::Load => {
@@ -350,21 +354,12 @@ fn general_handler(op: &Op) -> TokenStream {
         let offset = lane64(ip, #offset);
     });
     let rest = &names[1..];
-    let call = |call: TokenStream| {
-        if op.traps {
-            quote! {
-                match #call {
-                    Ok(value) => value,
-                    Err(code) => trap!(cx, ip, code),
-                }
-            }
-        } else {
-            call
-        }
-    };
     let bytes = Literal::usize_unsuffixed(op.access.unwrap_or(0) as usize);
     if load {
-        let call = call(quote!(semantics::#semantics(#(#imm_args,)* bytes, #(#rest),*)));
+        let call = checked(
+            op,
+            quote!(semantics::#semantics(#(#imm_args,)* bytes, #(#rest),*)),
+        );
         let set = match sig.results[0] {
             ValType::V128 => quote!(set_v128(fp, lane(ip, 0), result);),
             _ => quote!(set(fp, lane(ip, 0), result);),
@@ -377,7 +372,7 @@ fn general_handler(op: &Op) -> TokenStream {
             #set
         });
     } else {
-        let call = call(quote!(semantics::#semantics(#(#imm_args,)* #(#rest),*)));
+        let call = checked(op, quote!(semantics::#semantics(#(#imm_args,)* #(#rest),*)));
         body.push(quote! {
             if !store_at(data, address, offset, #call) {
                 trap!(cx, ip, TrapCode::MemoryOutOfBounds);
