@@ -509,9 +509,16 @@ handler! {
     }
 }
 
-handler! {
-    /// `call_indirect`. Lanes: typeidx, tableidx, base, index slot.
-    fn call_indirect(ip, fp, mem, mem_len, cx, acc) {
+/// The store address of the function a `call_indirect` or
+/// `return_call_indirect` at `ip` calls (lanes: typeidx, tableidx, base,
+/// index slot), or the trap the spec gives for it.
+///
+/// # Safety
+/// `ip`, `fp` and `cx` must be those of the running handler.
+#[inline(always)]
+unsafe fn indirect_callee(ip: Ip, fp: *mut u64, cx: *mut Ctx) -> Result<u32, TrapCode> {
+    // SAFETY: the caller's contract; validation checked the indices.
+    unsafe {
         let inner = &*(*cx).inner;
         let inst = &inner.instances[(*cx).instance as usize];
         let table = inst.tables[lane(ip, 1) as usize];
@@ -519,15 +526,26 @@ handler! {
         let index = get::<i32>(fp, lane(ip, 3)) as u32 as usize;
         let element = match inner.tables[table as usize].elements.get(index) {
             Some(&element) => element,
-            None => trap!(cx, ip, TrapCode::UndefinedElement),
+            None => return Err(TrapCode::UndefinedElement),
         };
         if element == 0 {
-            trap!(cx, ip, TrapCode::UninitializedElement);
+            return Err(TrapCode::UninitializedElement);
         }
         let addr = (element - 1) as u32;
         if inner.funcs[addr as usize].type_id() != expected {
-            trap!(cx, ip, TrapCode::IndirectCallTypeMismatch);
+            return Err(TrapCode::IndirectCallTypeMismatch);
         }
+        Ok(addr)
+    }
+}
+
+handler! {
+    /// `call_indirect`. Lanes: typeidx, tableidx, base, index slot.
+    fn call_indirect(ip, fp, mem, mem_len, cx, acc) {
+        let addr = match indirect_callee(ip, fp, cx) {
+            Ok(addr) => addr,
+            Err(code) => trap!(cx, ip, code),
+        };
         call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
     }
 }
@@ -556,22 +574,10 @@ handler! {
     /// `return_call_indirect`, trapping as `call_indirect` does. Lanes:
     /// typeidx, tableidx, base, index slot.
     fn return_call_indirect(ip, fp, mem, mem_len, cx, acc) {
-        let inner = &*(*cx).inner;
-        let inst = &inner.instances[(*cx).instance as usize];
-        let table = inst.tables[lane(ip, 1) as usize];
-        let expected = inst.type_ids[lane(ip, 0) as usize];
-        let index = get::<i32>(fp, lane(ip, 3)) as u32 as usize;
-        let element = match inner.tables[table as usize].elements.get(index) {
-            Some(&element) => element,
-            None => trap!(cx, ip, TrapCode::UndefinedElement),
+        let addr = match indirect_callee(ip, fp, cx) {
+            Ok(addr) => addr,
+            Err(code) => trap!(cx, ip, code),
         };
-        if element == 0 {
-            trap!(cx, ip, TrapCode::UninitializedElement);
-        }
-        let addr = (element - 1) as u32;
-        if inner.funcs[addr as usize].type_id() != expected {
-            trap!(cx, ip, TrapCode::IndirectCallTypeMismatch);
-        }
         tail_call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
     }
 }
