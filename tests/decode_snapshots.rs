@@ -43,7 +43,7 @@ fn table_bytes_and_mnemonics_agree_with_wat() {
                 "tableidx" => "$tab",
                 "typeidx" => "(type $t)",
                 "i32" | "i64" | "f32" | "f64" => "1",
-                "reftype" => "func",
+                "heaptype" => "func",
                 "valtypes" => "(result i32)",
                 "v128" => "i32x4 0 0 0 0",
                 "shuffle" => "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15",
@@ -61,6 +61,7 @@ fn table_bytes_and_mnemonics_agree_with_wat() {
         match name {
             "table.init" => text = "table.init $tab $e".into(),
             "call_indirect" | "return_call_indirect" => text = format!("{name} $tab (type $t)"),
+            "call_ref" | "return_call_ref" => text = format!("{name} $t"),
             _ => {}
         }
         if name == "else" || name == "end" {

@@ -161,7 +161,7 @@ fn host_defined_memory_table_and_global() {
     let table = Table::new(
         &mut store,
         TableType {
-            element: RefType::FuncRef,
+            element: RefType::FUNCREF,
             limits: Limits { min: 2, max: None },
         },
         Val::FuncRef(None),

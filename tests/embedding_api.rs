@@ -289,7 +289,7 @@ fn limiter_applies_to_host_growth_and_creation() {
     );
     let table = Table::new(
         &mut store,
-        TableType::new(RefType::FuncRef, 4, None),
+        TableType::new(RefType::FUNCREF, 4, None),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -297,7 +297,7 @@ fn limiter_applies_to_host_growth_and_creation() {
     assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err());
     assert!(Table::new(
         &mut store,
-        TableType::new(RefType::FuncRef, 0, None),
+        TableType::new(RefType::FUNCREF, 0, None),
         Val::FuncRef(None)
     )
     .is_err());
@@ -625,7 +625,7 @@ fn table_fill_copy_grow() {
     let g = Func::wrap(&mut store, || 2i32);
     let table = Table::new(
         &mut store,
-        TableType::new(RefType::FuncRef, 4, Some(8)),
+        TableType::new(RefType::FUNCREF, 4, Some(8)),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -659,7 +659,7 @@ fn table_fill_copy_grow() {
     assert!(Table::copy(&mut store, &table, 5, &table, 0, 2).is_err());
     let externs = Table::new(
         &mut store,
-        TableType::new(RefType::ExternRef, 6, None),
+        TableType::new(RefType::EXTERNREF, 6, None),
         Val::ExternRef(None),
     )
     .unwrap();

@@ -213,10 +213,6 @@ fn proposals_tabula_does_not_implement_are_named() {
             r#"(module (func (result i32) (ref.eq (ref.i31 (i32.const 1)) (ref.i31 (i32.const 1)))))"#,
             P::Gc,
         ),
-        (
-            r#"(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))"#,
-            P::FunctionReferences,
-        ),
     ];
     for (text, proposal) in cases {
         let bytes = wat::parse_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -230,9 +226,22 @@ fn proposals_tabula_does_not_implement_are_named() {
         }
     }
     assert_eq!(
-        P::FunctionReferences.to_string(),
-        "typed function references (WebAssembly 3.0) are not supported"
+        P::Gc.to_string(),
+        "garbage collection (GC) (WebAssembly 3.0) is not supported"
     );
+    // Typed function references are implemented, and refused by name in
+    // strict 2.0 mode.
+    let typed = wat::parse_str(
+        r#"(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))"#,
+    )
+    .expect("assembles");
+    assert!(Module::new(&Engine::default(), &typed).is_ok());
+    let mut config = tabula::Config::new();
+    config.wasm_2_0();
+    match Module::new(&Engine::new(&config), &typed) {
+        Err(Error::Decode(e)) => assert_eq!(e.unsupported, Some(P::FunctionReferences), "{e}"),
+        other => panic!("2.0 mode accepted typed references: {other:?}"),
+    }
     assert_eq!(P::Threads.standard(), None);
     // Bytes no proposal defines are still malformed: limits flag bit 4, and
     // bit 3 (a custom page size) on a table or without custom-page-sizes.

@@ -114,7 +114,7 @@ fn table_from_another_store() {
     let table = ia.get_table(&a, "t").unwrap();
     let tb = Table::new(
         &mut b,
-        TableType::new(RefType::FuncRef, 2, None),
+        TableType::new(RefType::FUNCREF, 2, None),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -173,7 +173,7 @@ fn reference_values_from_another_store() {
 
     // Stored into globals and tables, or used to make them.
     let gty = GlobalType {
-        content: ValType::FuncRef,
+        content: ValType::FUNCREF,
         mutable: true,
     };
     assert!(is_mismatch(Global::new(
@@ -187,7 +187,7 @@ fn reference_values_from_another_store() {
     assert!(is_mismatch(tb.set(&mut b, 0, Val::FuncRef(Some(fa)))));
     assert!(is_mismatch(tb.fill(&mut b, 0, Val::FuncRef(Some(fa)), 1)));
     assert!(is_mismatch(tb.grow(&mut b, 1, Val::FuncRef(Some(fa)))));
-    let tty = TableType::new(RefType::FuncRef, 1, None);
+    let tty = TableType::new(RefType::FUNCREF, 1, None);
     assert!(is_mismatch(Table::new(&mut b, tty, Val::FuncRef(Some(fa)))));
 
     // Host data is only readable through its own store.

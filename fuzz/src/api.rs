@@ -504,7 +504,7 @@ impl World {
                 let Some((index, s)) = self.store(store) else {
                     return;
                 };
-                let ty = TableType::new(RefType::FuncRef, u32::from(min % 16), Some(64));
+                let ty = TableType::new(RefType::FUNCREF, u32::from(min % 16), Some(64));
                 if let Ok(t) = Table::new(&mut *s, ty, Val::FuncRef(None)) {
                     self.tables.push(Owned {
                         handle: t,

@@ -68,7 +68,7 @@ pub enum ImmKind {
     MemArg,
     BlockType,
     BrTable,
-    RefType,
+    HeapType,
     ValTypes,
     V128,
     Lane(u8),
@@ -99,7 +99,7 @@ impl ImmKind {
             "memarg" => ImmKind::MemArg,
             "blocktype" => ImmKind::BlockType,
             "br_table" => ImmKind::BrTable,
-            "reftype" => ImmKind::RefType,
+            "heaptype" => ImmKind::HeapType,
             "valtypes" => ImmKind::ValTypes,
             "v128" => ImmKind::V128,
             "lane2" => ImmKind::Lane(2),
@@ -123,7 +123,7 @@ impl ImmKind {
             ImmKind::MemArg => "memarg".into(),
             ImmKind::BlockType => "blocktype".into(),
             ImmKind::BrTable => "br_table".into(),
-            ImmKind::RefType => "reftype".into(),
+            ImmKind::HeapType => "heaptype".into(),
             ImmKind::ValTypes => "valtypes".into(),
             ImmKind::V128 => "v128".into(),
             ImmKind::Lane(n) => format!("lane{n}"),
@@ -173,7 +173,7 @@ impl ValType {
         }
     }
 
-    /// The `ValType` variant name in the runtime.
+    /// The runtime `ValType` variant or constant naming this type.
     pub fn variant(self) -> &'static str {
         match self {
             ValType::I32 => "I32",
@@ -181,8 +181,8 @@ impl ValType {
             ValType::F32 => "F32",
             ValType::F64 => "F64",
             ValType::V128 => "V128",
-            ValType::FuncRef => "FuncRef",
-            ValType::ExternRef => "ExternRef",
+            ValType::FuncRef => "FUNCREF",
+            ValType::ExternRef => "EXTERNREF",
         }
     }
 }
@@ -201,7 +201,7 @@ pub struct Sig {
 pub enum Constant {
     /// A value of the row's result type, from its one immediate (`i32.const`).
     Value,
-    /// A null reference of the `reftype` immediate (`ref.null`).
+    /// A null reference of the `heaptype` immediate (`ref.null`).
     Null,
     /// A reference to the `funcidx` immediate's function (`ref.func`).
     Func,
@@ -422,7 +422,7 @@ impl Table {
             let bad = imms.iter().find(|i| {
                 matches!(
                     i.kind,
-                    ImmKind::BlockType | ImmKind::BrTable | ImmKind::ValTypes | ImmKind::RefType
+                    ImmKind::BlockType | ImmKind::BrTable | ImmKind::ValTypes | ImmKind::HeapType
                 )
             });
             if let Some(imm) = bad {
@@ -525,13 +525,13 @@ impl Table {
                 {
                     Constant::Value
                 }
-                ([imm], None) if imm.kind == ImmKind::RefType => Constant::Null,
+                ([imm], None) if imm.kind == ImmKind::HeapType => Constant::Null,
                 ([imm], None) if imm.kind == ImmKind::Index("funcidx") => Constant::Func,
                 ([imm], None) if imm.kind == ImmKind::Index("globalidx") => Constant::Global,
                 ([], _) if operator => Constant::Operator,
                 _ => {
                     return Err("a `const` row pushes its one immediate as a value, takes \
-                         one reftype, funcidx or globalidx, or is a pure operator \
+                         one heaptype, funcidx or globalidx, or is a pure operator \
                          without immediates that cannot trap"
                         .into())
                 }

@@ -1,6 +1,9 @@
 //! WebAssembly's types: value, reference, function, table, memory and global types.
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// A value type.
@@ -16,16 +19,31 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// Nullable reference to a function.
-    FuncRef,
-    /// Nullable reference to a host object.
-    ExternRef,
+    /// A reference.
+    Ref(RefType),
 }
 
 impl ValType {
-    /// True for `funcref` and `externref`.
+    /// `funcref`: a nullable reference to any function.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`: a nullable reference to a host object.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
+    /// True for reference types.
     pub const fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
+    }
+
+    /// Whether a local of this type starts with a value (zero or null):
+    /// every type but a non-nullable reference.
+    pub const fn is_defaultable(self) -> bool {
+        !matches!(
+            self,
+            ValType::Ref(RefType {
+                nullable: false,
+                ..
+            })
+        )
     }
 
     /// How many 64-bit stack slots a value of this type takes.
@@ -36,7 +54,8 @@ impl ValType {
         }
     }
 
-    /// The binary encoding of the type.
+    /// The one-byte encoding of a numeric, vector or abbreviated reference
+    /// type (`funcref`, `externref`); typed references take more bytes.
     pub const fn from_byte(byte: u8) -> Option<ValType> {
         Some(match byte {
             0x7F => ValType::I32,
@@ -44,19 +63,33 @@ impl ValType {
             0x7D => ValType::F32,
             0x7C => ValType::F64,
             0x7B => ValType::V128,
-            0x70 => ValType::FuncRef,
-            0x6F => ValType::ExternRef,
+            0x70 => ValType::FUNCREF,
+            0x6F => ValType::EXTERNREF,
             _ => return None,
         })
+    }
+
+    /// The reference type, if this is one.
+    pub const fn as_ref(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(ty) => Some(ty),
+            _ => None,
+        }
+    }
+
+    /// This type with each concrete type index `i` replaced by `map(i)`:
+    /// from a module's type indices to a store's canonical type ids.
+    pub fn map_indices(self, map: impl Fn(u32) -> u32) -> ValType {
+        match self {
+            ValType::Ref(ty) => ValType::Ref(ty.map_indices(map)),
+            other => other,
+        }
     }
 }
 
 impl From<RefType> for ValType {
     fn from(ty: RefType) -> ValType {
-        match ty {
-            RefType::FuncRef => ValType::FuncRef,
-            RefType::ExternRef => ValType::ExternRef,
-        }
+        ValType::Ref(ty)
     }
 }
 
@@ -68,27 +101,128 @@ impl fmt::Display for ValType {
             ValType::F32 => "f32",
             ValType::F64 => "f64",
             ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
+            ValType::Ref(ty) => return ty.fmt(f),
         })
     }
 }
 
-/// A reference type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RefType {
-    /// `funcref`
-    FuncRef,
-    /// `externref`
-    ExternRef,
+/// What a reference points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HeapType {
+    /// Any function (`func`).
+    Func,
+    /// Any host object (`extern`).
+    Extern,
+    /// No function: the type of null function references only (`nofunc`).
+    NoFunc,
+    /// No host object: the type of null external references only (`noextern`).
+    NoExtern,
+    /// The type at this index: a module's type index inside a module, a
+    /// store's canonical type id once instantiated.
+    Concrete(u32),
+}
+
+impl HeapType {
+    /// The heap type an abstract heap type byte (or its negative s33 value,
+    /// which is the same byte) names.
+    pub const fn from_byte(byte: u8) -> Option<HeapType> {
+        Some(match byte {
+            0x70 => HeapType::Func,
+            0x6F => HeapType::Extern,
+            0x73 => HeapType::NoFunc,
+            0x72 => HeapType::NoExtern,
+            _ => return None,
+        })
+    }
+
+    /// The top of this heap type's hierarchy: `func` for functions (concrete
+    /// types are function types), `extern` for host objects.
+    pub const fn top(self) -> HeapType {
+        match self {
+            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => HeapType::Func,
+        }
+    }
+
+    /// The bottom of this heap type's hierarchy: the type of its nulls.
+    pub const fn bottom(self) -> HeapType {
+        match self.top() {
+            HeapType::Extern => HeapType::NoExtern,
+            _ => HeapType::NoFunc,
+        }
+    }
+
+    /// Whether every reference of `self` is one of `other`, where
+    /// `same(a, b)` says whether concrete types `a` and `b` are equivalent.
+    pub fn matches(self, other: HeapType, same: impl Fn(u32, u32) -> bool) -> bool {
+        match (self, other) {
+            (a, b) if a == b => true,
+            (HeapType::Concrete(a), HeapType::Concrete(b)) => same(a, b),
+            (HeapType::Concrete(_), HeapType::Func) => true,
+            (HeapType::NoFunc, HeapType::Func | HeapType::Concrete(_)) => true,
+            (HeapType::NoExtern, HeapType::Extern) => true,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Concrete(index) => write!(f, "{index}"),
+        }
+    }
+}
+
+/// A reference type: a heap type, and whether null is a value of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RefType {
+    /// Whether the reference may be null.
+    pub nullable: bool,
+    /// What it points to.
+    pub heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref`, that is `(ref null func)`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`, that is `(ref null extern)`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+
+    /// `(ref null? heap)`.
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// Whether every value of `self` is one of `other` (subtyping), where
+    /// `same(a, b)` says whether concrete types `a` and `b` are equivalent.
+    pub fn matches(self, other: RefType, same: impl Fn(u32, u32) -> bool) -> bool {
+        (other.nullable || !self.nullable) && self.heap.matches(other.heap, same)
+    }
+
+    /// This type with each concrete type index `i` replaced by `map(i)`.
+    pub fn map_indices(self, map: impl Fn(u32) -> u32) -> RefType {
+        match self.heap {
+            HeapType::Concrete(index) => {
+                RefType::new(self.nullable, HeapType::Concrete(map(index)))
+            }
+            _ => self,
+        }
+    }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RefType::FuncRef => "func",
-            RefType::ExternRef => "extern",
-        })
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, heap) => write!(f, "(ref null {heap})"),
+            (false, heap) => write!(f, "(ref {heap})"),
+        }
     }
 }
 
@@ -121,6 +255,26 @@ impl FuncType {
         &self.results
     }
 
+    /// This type with each concrete type index `i` in it replaced by
+    /// `map(i)`.
+    pub fn map_indices(&self, map: impl Fn(u32) -> u32) -> FuncType {
+        FuncType {
+            params: self.params.iter().map(|t| t.map_indices(&map)).collect(),
+            results: self.results.iter().map(|t| t.map_indices(&map)).collect(),
+        }
+    }
+
+    /// The concrete type indices this type mentions.
+    pub fn indices(&self) -> impl Iterator<Item = u32> + '_ {
+        self.params
+            .iter()
+            .chain(self.results.iter())
+            .filter_map(|t| match t.as_ref()?.heap {
+                HeapType::Concrete(index) => Some(index),
+                _ => None,
+            })
+    }
+
     /// Stack slots taken by the parameters.
     pub fn param_slots(&self) -> u32 {
         self.params.iter().map(|t| t.slots()).sum()
@@ -150,6 +304,68 @@ impl fmt::Display for FuncType {
             f.write_str(")")?;
         }
         f.write_str(")")
+    }
+}
+
+/// Interns function types, so that two equivalent types get one id and
+/// `call_indirect` or an import check compares two integers.
+///
+/// A type may refer to other types by index. Types are equivalent when
+/// they have the same shape and refer to equivalent types; a type that refers
+/// to itself (its own recursion group) is compared with that reference
+/// replaced by a marker, so two such types of the same shape are one type
+/// (the spec's iso-recursive equivalence, for singleton groups).
+#[derive(Default)]
+pub(crate) struct TypeRegistry {
+    /// Each id's type, its indices ids of this registry. Shared, so a host
+    /// call can hold its type without copying it.
+    types: Vec<Arc<FuncType>>,
+    /// From a type in canonical form (indices are ids, a self-reference is
+    /// [`TypeRegistry::SELF`]) to its id.
+    ids: BTreeMap<FuncType, u32>,
+}
+
+impl TypeRegistry {
+    /// Stands for "this type itself" in a canonical form; ids stay below it.
+    const SELF: u32 = u32::MAX;
+
+    /// The id of `ty`, whose indices are already ids of this registry.
+    pub(crate) fn intern(&mut self, ty: &FuncType) -> u32 {
+        if let Some(id) = self.ids.get(ty) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(Arc::new(ty.clone()));
+        self.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The id of type `index` of a module, given the ids of its earlier
+    /// types. Validation has checked that `ty` refers only to those and to
+    /// itself.
+    pub(crate) fn intern_module_type(&mut self, ty: &FuncType, index: u32, earlier: &[u32]) -> u32 {
+        let to_id = |own: u32| move |i: u32| if i == index { own } else { earlier[i as usize] };
+        if !ty.indices().any(|i| i == index) {
+            return self.intern(&ty.map_indices(to_id(Self::SELF)));
+        }
+        let key = ty.map_indices(to_id(Self::SELF));
+        if let Some(id) = self.ids.get(&key) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(Arc::new(ty.map_indices(to_id(id))));
+        self.ids.insert(key, id);
+        id
+    }
+
+    /// The type with id `id`.
+    pub(crate) fn get(&self, id: u32) -> &FuncType {
+        &self.types[id as usize]
+    }
+
+    /// The type `id`, shared.
+    pub(crate) fn get_shared(&self, id: u32) -> Arc<FuncType> {
+        Arc::clone(&self.types[id as usize])
     }
 }
 

@@ -94,7 +94,7 @@ fn call_host<T>(
                 "host function returned a reference from another store",
             ));
         }
-        if value.ty() != *ty {
+        if !value.fits(*ty, &store.inner) {
             return Err(Trap::host(alloc::format!(
                 "host function returned {} where {ty} was expected",
                 value.ty()

@@ -176,7 +176,10 @@ impl Func {
         }
         let ty = store.inner.func_type(self.index);
         let types_match = params.len() == ty.params().len()
-            && params.iter().zip(ty.params()).all(|(v, t)| v.ty() == *t);
+            && params
+                .iter()
+                .zip(ty.params())
+                .all(|(v, t)| v.fits(*t, &store.inner));
         if !types_match {
             return Err(Error::Usage(alloc::format!(
                 "arguments do not match the function's type {ty}"
@@ -405,7 +408,7 @@ impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global, Error> {
         let store = store.as_context_mut();
         value.check_store(store.inner.id)?;
-        if value.ty() != ty.content {
+        if !value.fits(ty.content, &store.inner) {
             return Err(Error::Usage("global value does not match its type".into()));
         }
         store.inner.globals.push(GlobalEntity {
@@ -444,14 +447,14 @@ impl Global {
         let store = store.as_context_mut();
         store.check_owns(self.store)?;
         value.check_store(store.inner.id)?;
-        let global = &mut store.inner.globals[self.index as usize];
-        if !global.ty.mutable {
+        let ty = store.inner.globals[self.index as usize].ty;
+        if !ty.mutable {
             return Err(Error::Usage("global is immutable".into()));
         }
-        if value.ty() != global.ty.content {
+        if !value.fits(ty.content, &store.inner) {
             return Err(Error::Usage("global value does not match its type".into()));
         }
-        global.value = value.to_bits();
+        store.inner.globals[self.index as usize].value = value.to_bits();
         Ok(())
     }
 }
@@ -461,7 +464,7 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         let store = store.as_context_mut();
         init.check_store(store.inner.id)?;
-        if init.ty() != ty.element.into() {
+        if !init.fits(ty.element.into(), &store.inner) {
             return Err(Error::Usage("table element does not match its type".into()));
         }
         let index = store.new_table_entity(ty, init.to_bits() as u64)?;
@@ -487,14 +490,14 @@ impl Table {
         value: Option<Val>,
     ) -> Result<&'a mut TableEntity, Error> {
         store.check_owns(self.store)?;
-        let table = &mut store.inner.tables[self.index as usize];
         if let Some(value) = value {
             value.check_store(self.store)?;
-            if value.ty() != table.ty.element.into() {
+            let element = store.inner.tables[self.index as usize].ty.element;
+            if !value.fits(element.into(), &store.inner) {
                 return Err(Error::Usage("table element does not match its type".into()));
             }
         }
-        Ok(table)
+        Ok(&mut store.inner.tables[self.index as usize])
     }
 
     /// The table's type, with its current size as the minimum.
@@ -544,7 +547,7 @@ impl Table {
     /// use tabula::{Engine, RefType, Store, Table, TableType, Val};
     ///
     /// let mut store = Store::new(&Engine::default(), ());
-    /// let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, Some(3)), Val::FuncRef(None))?;
+    /// let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 1, Some(3)), Val::FuncRef(None))?;
     /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 1);
     /// assert_eq!(table.size(&store), 3);
     /// assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err()); // past the maximum
@@ -565,7 +568,7 @@ impl Table {
     /// use tabula::{Engine, Func, RefType, Store, Table, TableType, Val};
     ///
     /// let mut store = Store::new(&Engine::default(), ());
-    /// let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 4, None), Val::FuncRef(None))?;
+    /// let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 4, None), Val::FuncRef(None))?;
     /// let f = Func::wrap(&mut store, || 1i32);
     /// table.fill(&mut store, 1, Val::FuncRef(Some(f)), 2)?;
     /// assert_eq!(table.get(&store, 2), Some(Val::FuncRef(Some(f))));
@@ -594,7 +597,7 @@ impl Table {
     /// use tabula::{Engine, Func, RefType, Store, Table, TableType, Val};
     ///
     /// let mut store = Store::new(&Engine::default(), ());
-    /// let ty = TableType::new(RefType::FuncRef, 3, None);
+    /// let ty = TableType::new(RefType::FUNCREF, 3, None);
     /// let a = Table::new(&mut store, ty, Val::FuncRef(None))?;
     /// let b = Table::new(&mut store, ty, Val::FuncRef(None))?;
     /// let f = Func::wrap(&mut store, || 1i32);

@@ -14,7 +14,7 @@ use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind};
 use crate::exec::handlers::apply_constant;
 use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
-use crate::types::{ExternType, Limits};
+use crate::types::{ExternType, GlobalType, Limits, TableType, ValType};
 
 /// A module instance in a store (the handle carries the store's id: see
 /// [the crate docs](crate#store-isolation)).
@@ -198,11 +198,21 @@ fn instantiate<T>(
     inner.memories.reserve(decoded.memories.len());
     inner.globals.reserve(decoded.globals.len());
     inner.instances.reserve(1);
+    // The store's ids of the module's types: a type index in the module's
+    // value types becomes its id, so types compare across modules.
+    let mut type_ids: Vec<u32> = Vec::with_capacity(decoded.types.len());
+    for (i, ty) in decoded.types.iter().enumerate() {
+        let id = store
+            .inner
+            .types
+            .intern_module_type(ty, i as u32, &type_ids);
+        type_ids.push(id);
+    }
+    let to_id = |i: u32| type_ids[i as usize];
     for (import, provided) in decoded.imports.iter().zip(imports) {
         let name = || alloc::format!("{}::{}", import.module, import.name);
         if let (ImportKind::Func(ty), Extern::Func(f)) = (import.kind, provided) {
-            // By reference: no copy of the type per import.
-            if decoded.types[ty as usize] != *store.inner.func_type(f.index) {
+            if type_ids[ty as usize] != store.inner.funcs[f.index as usize].type_id() {
                 return Err(Error::Link(alloc::format!(
                     "{}: function type mismatch",
                     name()
@@ -213,17 +223,9 @@ fn instantiate<T>(
         }
         let actual = provided.ty(&*store);
         match (import.kind, provided, actual) {
-            (ImportKind::Func(ty), Extern::Func(f), ExternType::Func(actual)) => {
-                if decoded.types[ty as usize] != actual {
-                    return Err(Error::Link(alloc::format!(
-                        "{}: function type mismatch",
-                        name()
-                    )));
-                }
-                funcs.push(f.index);
-            }
             (ImportKind::Table(ty), Extern::Table(t), ExternType::Table(actual)) => {
-                if ty.element != actual.element || !limits_match(actual.limits, ty.limits) {
+                let element = ty.element.map_indices(to_id);
+                if element != actual.element || !limits_match(actual.limits, ty.limits) {
                     return Err(Error::Link(alloc::format!(
                         "{}: table type mismatch",
                         name()
@@ -244,7 +246,17 @@ fn instantiate<T>(
                 memories.push(m.index);
             }
             (ImportKind::Global(ty), Extern::Global(g), ExternType::Global(actual)) => {
-                if ty != actual {
+                let content = ty.content.map_indices(to_id);
+                // An immutable global may hold a subtype; a mutable one
+                // must match exactly.
+                let fits = match ty.mutable {
+                    true => content == actual.content,
+                    false => match (actual.content, content) {
+                        (ValType::Ref(a), ValType::Ref(b)) => a.matches(b, |x, y| x == y),
+                        (a, b) => a == b,
+                    },
+                };
+                if ty.mutable != actual.mutable || !fits {
                     return Err(Error::Link(alloc::format!(
                         "{}: global type mismatch",
                         name()
@@ -261,11 +273,6 @@ fn instantiate<T>(
         }
     }
 
-    let type_ids: Vec<u32> = decoded
-        .types
-        .iter()
-        .map(|ty| store.inner.types.intern(ty))
-        .collect();
     for (i, type_index) in decoded.functions.iter().enumerate() {
         store.inner.funcs.push(FuncEntity::Wasm {
             type_id: type_ids[*type_index as usize],
@@ -275,18 +282,27 @@ fn instantiate<T>(
         });
         funcs.push(store.inner.funcs.len() as u32 - 1);
     }
-    for ty in &decoded.tables {
-        tables.push(store.new_table_entity(*ty, 0)?);
+    for (ty, init) in decoded.tables.iter().zip(&decoded.table_inits) {
+        let fill = match init {
+            Some(init) => eval_const(&store.inner, &funcs, &globals, init) as u64,
+            None => 0,
+        };
+        let ty = TableType {
+            element: ty.element.map_indices(to_id),
+            ..*ty
+        };
+        tables.push(store.new_table_entity(ty, fill)?);
     }
     for ty in &decoded.memories {
         memories.push(store.new_memory_entity(*ty)?);
     }
     for global in &decoded.globals {
         let value = eval_const(&store.inner, &funcs, &globals, &global.init);
-        store.inner.globals.push(GlobalEntity {
-            ty: global.ty,
-            value,
-        });
+        let ty = GlobalType {
+            content: global.ty.content.map_indices(to_id),
+            ..global.ty
+        };
+        store.inner.globals.push(GlobalEntity { ty, value });
         globals.push(store.inner.globals.len() as u32 - 1);
     }
     let elems: Vec<Vec<u64>> = decoded

@@ -48,8 +48,8 @@ wasm_ty! {
     f32 => F32, |v| Val::from(v), |w| w.f32();
     f64 => F64, |v| Val::from(v), |w| w.f64();
     u128 => V128, |v| Val::V128(v), |w| w.v128();
-    Option<Func> => FuncRef, |v| Val::FuncRef(v), |w| w.funcref();
-    Option<ExternRef> => ExternRef, |v| Val::ExternRef(v), |w| w.externref();
+    Option<Func> => FUNCREF, |v| Val::FuncRef(v), |w| w.funcref();
+    Option<ExternRef> => EXTERNREF, |v| Val::ExternRef(v), |w| w.externref();
 }
 
 /// A list of wasm values as a Rust type: `()`, one [`WasmTy`], or a tuple of them.

@@ -1,6 +1,6 @@
 //! Values crossing the boundary between host and wasm.
 
-use crate::types::ValType;
+use crate::types::{HeapType, ValType};
 
 /// A reference to a function in a store.
 ///
@@ -49,8 +49,8 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
         }
     }
 
@@ -62,8 +62,9 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            // A non-nullable type has no default; null stands in for it.
+            ValType::Ref(r) if r.heap.top() == HeapType::Extern => Val::ExternRef(None),
+            ValType::Ref(_) => Val::FuncRef(None),
         }
     }
 
@@ -151,6 +152,25 @@ impl Val {
         }
     }
 
+    /// Whether the value is one of type `ty` in the store `inner` (which
+    /// owns it): a reference matches any type of its kind that admits it, a
+    /// function one only types its function has.
+    pub(crate) fn fits(&self, ty: ValType, inner: &crate::exec::store::StoreInner) -> bool {
+        let ValType::Ref(r) = ty else {
+            return self.ty() == ty;
+        };
+        match (self, r.heap) {
+            (Val::FuncRef(None), heap) => r.nullable && heap.top() == HeapType::Func,
+            (Val::ExternRef(None), heap) => r.nullable && heap.top() == HeapType::Extern,
+            (Val::FuncRef(Some(_)), HeapType::Func) => true,
+            (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
+                inner.funcs[f.index as usize].type_id() == id
+            }
+            (Val::ExternRef(Some(_)), HeapType::Extern) => true,
+            _ => false,
+        }
+    }
+
     /// The value of type `ty` stored as `bits` in store `store`.
     pub(crate) fn from_bits(ty: ValType, bits: u128, store: u64) -> Val {
         match ty {
@@ -159,11 +179,13 @@ impl Val {
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits as u64),
             ValType::V128 => Val::V128(bits),
-            ValType::FuncRef => Val::FuncRef((bits != 0).then(|| Func {
-                store,
-                index: (bits - 1) as u32,
-            })),
-            ValType::ExternRef => Val::ExternRef((bits != 0).then(|| ExternRef {
+            ValType::Ref(r) if r.heap.top() == HeapType::Extern => {
+                Val::ExternRef((bits != 0).then(|| ExternRef {
+                    store,
+                    index: (bits - 1) as u32,
+                }))
+            }
+            ValType::Ref(_) => Val::FuncRef((bits != 0).then(|| Func {
                 store,
                 index: (bits - 1) as u32,
             })),

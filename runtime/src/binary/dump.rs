@@ -98,9 +98,13 @@ fn write_module(
         writeln!(w, "func {index}{}: type {ty}", func_name(module, index)).ok();
     }
     for (i, table) in module.tables.iter().enumerate() {
+        let init = match module.table_inits.get(i) {
+            Some(Some(init)) => alloc::format!(" = {}", const_expr(init)),
+            _ => String::new(),
+        };
         writeln!(
             w,
-            "table {i}: {} {}",
+            "table {i}: {} {}{init}",
             ValType::from(table.element),
             table.limits
         )
@@ -140,13 +144,7 @@ fn write_module(
             ElementMode::Declarative => "declarative".into(),
         };
         let items: alloc::vec::Vec<String> = element.items.iter().map(const_expr).collect();
-        writeln!(
-            w,
-            "elem {i}: {mode} {}ref [{}]",
-            element.ty,
-            items.join(" ")
-        )
-        .ok();
+        writeln!(w, "elem {i}: {mode} {} [{}]", element.ty, items.join(" ")).ok();
     }
     if let Some(count) = module.data_count {
         writeln!(w, "data count: {count}").ok();

@@ -7,7 +7,7 @@ use core::fmt;
 
 use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::features::Features;
-use crate::types::{RefType, ValType};
+use crate::types::{HeapType, RefType, ValType};
 
 /// The memarg alignment bit that says a memory index follows (multi-memory).
 const MEMARG_HAS_MEMORY: u32 = 1 << 6;
@@ -211,7 +211,7 @@ impl TextImmediate for Box<BrTable> {
     }
 }
 
-impl TextImmediate for RefType {
+impl TextImmediate for HeapType {
     fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, " {self}")
     }
@@ -228,22 +228,42 @@ impl TextImmediate for Box<[ValType]> {
 }
 
 impl Reader<'_> {
-    /// Reads a value type.
-    pub fn read_valtype(&mut self) -> Result<ValType, DecodeError> {
+    /// Reads a value type. Typed references (`0x63`/`0x64` and a heap
+    /// type) need typed function references.
+    pub fn read_valtype(&mut self, features: &Features) -> Result<ValType, DecodeError> {
         let offset = self.offset();
         let byte = self.read_u8()?;
-        ValType::from_byte(byte).ok_or_else(|| match UnsupportedProposal::of_type(byte) {
-            Some(proposal) => DecodeError::unsupported(offset, proposal),
-            None => DecodeError::new(offset, alloc::format!("malformed value type {byte:#04x}")),
-        })
+        if let Some(ty) = ValType::from_byte(byte) {
+            return Ok(ty);
+        }
+        self.rewind_to(offset);
+        self.read_reftype(features)
+            .map(ValType::Ref)
+            .map_err(|e| match e.unsupported {
+                Some(_) => e,
+                None if e.offset == offset => {
+                    DecodeError::new(offset, alloc::format!("malformed value type {byte:#04x}"))
+                }
+                None => e,
+            })
     }
 
-    /// Reads a reference type.
-    pub fn read_reftype(&mut self) -> Result<RefType, DecodeError> {
+    /// Reads a reference type: `funcref` or `externref`, or with typed
+    /// function references `(ref null? heaptype)` (`0x63`/`0x64`).
+    pub fn read_reftype(&mut self, features: &Features) -> Result<RefType, DecodeError> {
         let offset = self.offset();
-        match self.read_u8()? {
-            0x70 => Ok(RefType::FuncRef),
-            0x6F => Ok(RefType::ExternRef),
+        let byte = self.read_u8()?;
+        match byte {
+            0x70 => Ok(RefType::FUNCREF),
+            0x6F => Ok(RefType::EXTERNREF),
+            0x63 | 0x64 if features.function_references => {
+                let heap = self.read_heaptype(features)?;
+                Ok(RefType::new(byte == 0x63, heap))
+            }
+            0x72 | 0x73 if features.function_references => {
+                let heap = HeapType::from_byte(byte).unwrap_or(HeapType::NoFunc);
+                Ok(RefType::new(true, heap))
+            }
             byte => Err(match UnsupportedProposal::of_type(byte) {
                 Some(proposal) => DecodeError::unsupported(offset, proposal),
                 None => DecodeError::new(
@@ -252,6 +272,38 @@ impl Reader<'_> {
                 ),
             }),
         }
+    }
+
+    /// Reads a heap type: an abstract one as a negative s33 (its byte), or a
+    /// type index. Without typed function references only `func` and
+    /// `extern` exist.
+    pub fn read_heaptype(&mut self, features: &Features) -> Result<HeapType, DecodeError> {
+        let offset = self.offset();
+        let value = self.read_var_s33()?;
+        if value >= 0 {
+            if !features.function_references {
+                return Err(DecodeError::unsupported(
+                    offset,
+                    UnsupportedProposal::FunctionReferences,
+                ));
+            }
+            return u32::try_from(value)
+                .map(HeapType::Concrete)
+                .map_err(|_| DecodeError::new(offset, "malformed heap type"));
+        }
+        // One-byte encodings of -64..=-1 are the bytes 0x40..=0x7F.
+        let byte = (value + 0x80) as u8;
+        let heap = match (value >= -64).then(|| HeapType::from_byte(byte)).flatten() {
+            Some(heap @ (HeapType::Func | HeapType::Extern)) => heap,
+            Some(heap) if features.function_references => heap,
+            _ => {
+                return Err(match UnsupportedProposal::of_type(byte) {
+                    Some(proposal) if value >= -64 => DecodeError::unsupported(offset, proposal),
+                    _ => DecodeError::new(offset, "malformed heap type"),
+                })
+            }
+        };
+        Ok(heap)
     }
 
     /// Reads a memory index: a single zero byte in WebAssembly 2.0, a u32
@@ -310,7 +362,7 @@ impl Reader<'_> {
     }
 
     /// Reads a block type: `0x40`, a value type, or a type index as s33.
-    pub fn read_blocktype(&mut self) -> Result<BlockType, DecodeError> {
+    pub fn read_blocktype(&mut self, features: &Features) -> Result<BlockType, DecodeError> {
         let offset = self.offset();
         let first = self.read_u8()?;
         if first == 0x40 {
@@ -319,8 +371,11 @@ impl Reader<'_> {
         if let Some(ty) = ValType::from_byte(first) {
             return Ok(BlockType::Value(ty));
         }
-        // Anything else starts a non-negative s33 type index.
         self.rewind_to(offset);
+        if matches!(first, 0x63 | 0x64) || UnsupportedProposal::of_type(first).is_some() {
+            return Ok(BlockType::Value(self.read_valtype(features)?));
+        }
+        // Anything else starts a non-negative s33 type index.
         let index = self.read_var_s33()?;
         if index < 0 || index > i64::from(u32::MAX) {
             return Err(DecodeError::new(offset, "malformed block type"));
@@ -339,7 +394,9 @@ impl Reader<'_> {
     }
 
     /// Reads the value types of a typed `select`.
-    pub fn read_valtypes(&mut self) -> Result<Box<[ValType]>, DecodeError> {
-        Ok(self.read_vec(1, |r| r.read_valtype())?.into_boxed_slice())
+    pub fn read_valtypes(&mut self, features: &Features) -> Result<Box<[ValType]>, DecodeError> {
+        Ok(self
+            .read_vec(1, |r| r.read_valtype(features))?
+            .into_boxed_slice())
     }
 }

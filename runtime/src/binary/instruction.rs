@@ -11,7 +11,7 @@ use core::fmt::{self, Write as _};
 use super::immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate, V128};
 use super::reader::{DecodeError, Reader};
 use crate::features::Features;
-use crate::types::{RefType, ValType};
+use crate::types::{HeapType, ValType};
 
 opcodes_macro::instructions!("opcodes.toml");
 
@@ -59,8 +59,8 @@ pub enum ConstOperand {
         /// float as its IEEE 754 bits, a `v128` whole.
         bits: u128,
     },
-    /// `ref.null`: a null reference of this type.
-    Null(RefType),
+    /// `ref.null`: a null reference to this heap type.
+    Null(HeapType),
     /// `ref.func`: a reference to the function with this index.
     Func(u32),
     /// `global.get`: the value of the global with this index.

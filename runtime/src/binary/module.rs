@@ -9,7 +9,8 @@ use super::instruction::Instruction;
 use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::features::Features;
 use crate::types::{
-    FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType, DEFAULT_PAGE_SIZE_LOG2,
+    FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, ValType,
+    DEFAULT_PAGE_SIZE_LOG2,
 };
 
 /// A module as decoded from its binary form. Nothing has been validated yet.
@@ -25,6 +26,9 @@ pub struct Module {
     pub functions: Vec<u32>,
     /// Tables defined in the module.
     pub tables: Vec<TableType>,
+    /// The initialiser of each defined table (typed function references:
+    /// `0x40 0x00 tabletype expr`); `None` fills the table with nulls.
+    pub table_inits: Vec<Option<ConstExpr>>,
     /// Memories defined in the module.
     pub memories: Vec<MemoryType>,
     /// Globals defined in the module.
@@ -264,17 +268,20 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         }
         match id {
             0 => decode_custom(&mut section, &mut module)?,
-            1 => module.types = section.read_vec(3, read_func_type)?,
+            1 => module.types = section.read_vec(3, |r| read_func_type(r, features))?,
             2 => module.imports = section.read_vec(4, |r| read_import(r, features))?,
             3 => {
                 module.functions = section.read_vec(1, |r| r.read_var_u32())?;
                 function_count = Some(module.functions.len());
             }
-            4 => module.tables = section.read_vec(3, read_table_type)?,
+            4 => {
+                let tables = section.read_vec(3, |r| read_table(r, features))?;
+                (module.tables, module.table_inits) = tables.into_iter().unzip();
+            }
             5 => module.memories = section.read_vec(2, |r| read_memory_type(r, features))?,
             6 => {
                 module.globals = section.read_vec(3, |r| {
-                    let ty = read_global_type(r)?;
+                    let ty = read_global_type(r, features)?;
                     let init = read_const_expr(r, features)?;
                     Ok(Global { ty, init })
                 })?
@@ -284,7 +291,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
             9 => module.elements = section.read_vec(2, |r| read_element(r, features))?,
             12 => module.data_count = Some(section.read_var_u32()?),
             10 => {
-                module.code = section.read_vec(2, read_function_body)?;
+                module.code = section.read_vec(2, |r| read_function_body(r, features))?;
                 if module.code.len() != function_count.unwrap_or(0) {
                     return Err(DecodeError::new(
                         start,
@@ -379,7 +386,7 @@ fn read_names(reader: &mut Reader<'_>) -> Result<Names, DecodeError> {
     Ok(names)
 }
 
-fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
+fn read_func_type(reader: &mut Reader<'_>, features: &Features) -> Result<FuncType, DecodeError> {
     let offset = reader.offset();
     match reader.read_u8()? {
         0x60 => {}
@@ -394,8 +401,8 @@ fn read_func_type(reader: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
             ))
         }
     }
-    let params = reader.read_vec(1, |r| r.read_valtype())?;
-    let results = reader.read_vec(1, |r| r.read_valtype())?;
+    let params = reader.read_vec(1, |r| r.read_valtype(features))?;
+    let results = reader.read_vec(1, |r| r.read_valtype(features))?;
     Ok(FuncType::new(params, results))
 }
 
@@ -450,11 +457,37 @@ fn read_limits_after(
     }
 }
 
-fn read_table_type(reader: &mut Reader<'_>) -> Result<TableType, DecodeError> {
-    let element = reader.read_reftype()?;
+fn read_table_type(reader: &mut Reader<'_>, features: &Features) -> Result<TableType, DecodeError> {
+    let element = reader.read_reftype(features)?;
     // 64-bit tables (memory64's table64) are not implemented yet.
     let (limits, _) = read_limits(reader, false)?;
     Ok(TableType { element, limits })
+}
+
+/// Reads a table of the table section: its type, after `0x40 0x00` also
+/// an initialiser expression.
+fn read_table(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<(TableType, Option<ConstExpr>), DecodeError> {
+    let offset = reader.offset();
+    if reader.read_u8()? == 0x40 {
+        if !features.function_references {
+            return Err(DecodeError::unsupported(
+                offset,
+                UnsupportedProposal::FunctionReferences,
+            ));
+        }
+        let reserved = reader.offset();
+        if reader.read_u8()? != 0x00 {
+            return Err(DecodeError::new(reserved, "malformed table"));
+        }
+        let ty = read_table_type(reader, features)?;
+        let init = read_const_expr(reader, features)?;
+        return Ok((ty, Some(init)));
+    }
+    reader.rewind_to(offset);
+    Ok((read_table_type(reader, features)?, None))
 }
 
 fn read_memory_type(
@@ -488,8 +521,11 @@ fn read_memory_type(
     })
 }
 
-fn read_global_type(reader: &mut Reader<'_>) -> Result<GlobalType, DecodeError> {
-    let content = reader.read_valtype()?;
+fn read_global_type(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<GlobalType, DecodeError> {
+    let content = reader.read_valtype(features)?;
     let offset = reader.offset();
     let mutable = match reader.read_u8()? {
         0 => false,
@@ -505,9 +541,9 @@ fn read_import(reader: &mut Reader<'_>, features: &Features) -> Result<Import, D
     let offset = reader.offset();
     let kind = match reader.read_u8()? {
         0x00 => ImportKind::Func(reader.read_var_u32()?),
-        0x01 => ImportKind::Table(read_table_type(reader)?),
+        0x01 => ImportKind::Table(read_table_type(reader, features)?),
         0x02 => ImportKind::Memory(read_memory_type(reader, features)?),
-        0x03 => ImportKind::Global(read_global_type(reader)?),
+        0x03 => ImportKind::Global(read_global_type(reader, features)?),
         _ => return Err(DecodeError::new(offset, "malformed import kind")),
     };
     Ok(Import { module, name, kind })
@@ -565,10 +601,16 @@ fn func_index_exprs(reader: &mut Reader<'_>) -> Result<Vec<ConstExpr>, DecodeErr
 fn read_element(reader: &mut Reader<'_>, features: &Features) -> Result<Element, DecodeError> {
     let offset = reader.offset();
     let flags = reader.read_var_u32()?;
+    // A list of function indices holds `(ref func)` in WebAssembly 3.0,
+    // `funcref` before typed references.
+    let funcs = match features.function_references {
+        true => RefType::new(false, HeapType::Func),
+        false => RefType::FUNCREF,
+    };
     let elemkind = |r: &mut Reader<'_>| -> Result<RefType, DecodeError> {
         let offset = r.offset();
         match r.read_u8()? {
-            0x00 => Ok(RefType::FuncRef),
+            0x00 => Ok(funcs),
             _ => Err(DecodeError::new(offset, "malformed element kind")),
         }
     };
@@ -576,11 +618,7 @@ fn read_element(reader: &mut Reader<'_>, features: &Features) -> Result<Element,
         0 => {
             let offset = read_const_expr(reader, features)?;
             let items = func_index_exprs(reader)?;
-            (
-                ElementMode::Active { table: 0, offset },
-                RefType::FuncRef,
-                items,
-            )
+            (ElementMode::Active { table: 0, offset }, funcs, items)
         }
         1 => {
             let ty = elemkind(reader)?;
@@ -605,24 +643,24 @@ fn read_element(reader: &mut Reader<'_>, features: &Features) -> Result<Element,
             let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
             (
                 ElementMode::Active { table: 0, offset },
-                RefType::FuncRef,
+                RefType::FUNCREF,
                 items,
             )
         }
         5 => {
-            let ty = reader.read_reftype()?;
+            let ty = reader.read_reftype(features)?;
             let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
             (ElementMode::Passive, ty, items)
         }
         6 => {
             let table = reader.read_var_u32()?;
             let offset = read_const_expr(reader, features)?;
-            let ty = reader.read_reftype()?;
+            let ty = reader.read_reftype(features)?;
             let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
             (ElementMode::Active { table, offset }, ty, items)
         }
         7 => {
-            let ty = reader.read_reftype()?;
+            let ty = reader.read_reftype(features)?;
             let items = reader.read_vec(1, |r| read_const_expr(r, features))?;
             (ElementMode::Declarative, ty, items)
         }
@@ -658,7 +696,10 @@ fn read_data(reader: &mut Reader<'_>, features: &Features) -> Result<Data, Decod
     })
 }
 
-fn read_function_body(reader: &mut Reader<'_>) -> Result<FunctionBody, DecodeError> {
+fn read_function_body(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<FunctionBody, DecodeError> {
     let size = reader.read_var_u32()? as usize;
     let start = reader.offset();
     let bytes = reader.read_bytes(size)?;
@@ -666,7 +707,7 @@ fn read_function_body(reader: &mut Reader<'_>) -> Result<FunctionBody, DecodeErr
     let mut total: u64 = 0;
     let locals = body.read_vec(2, |r| {
         let count = r.read_var_u32()?;
-        let ty = r.read_valtype()?;
+        let ty = r.read_valtype(features)?;
         total += u64::from(count);
         if total > u64::from(u32::MAX) {
             return Err(r.error("too many locals"));

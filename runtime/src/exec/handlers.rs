@@ -582,6 +582,28 @@ handler! {
     }
 }
 
+handler! {
+    /// `call_ref`. Lanes: base, reference slot.
+    fn call_ref(ip, fp, mem, mem_len, cx, acc) {
+        let reference = fp.add(lane(ip, 1) as usize).read() as u32;
+        if reference == 0 {
+            trap!(cx, ip, TrapCode::NullFunctionReference);
+        }
+        call_addr!(reference - 1, lane(ip, 0), 2, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `return_call_ref`. Lanes: base, reference slot.
+    fn return_call_ref(ip, fp, mem, mem_len, cx, acc) {
+        let reference = fp.add(lane(ip, 1) as usize).read() as u32;
+        if reference == 0 {
+            trap!(cx, ip, TrapCode::NullFunctionReference);
+        }
+        tail_call_addr!(reference - 1, lane(ip, 0), 2, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
 // ---- instrumentation ----
 
 handler! {
@@ -990,6 +1012,18 @@ handler! {
     fn ref_is_null(ip, fp, mem, mem_len, cx, acc) {
         let is_null = fp.add(lane(ip, 1) as usize).read() == 0;
         set(fp, lane(ip, 0), i32::from(is_null));
+        next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `ref.as_non_null`. Lanes: dst, reference.
+    fn ref_as_non_null(ip, fp, mem, mem_len, cx, acc) {
+        let reference = fp.add(lane(ip, 1) as usize).read();
+        if reference == 0 {
+            trap!(cx, ip, TrapCode::NullReference);
+        }
+        fp.add(lane(ip, 0) as usize).write(reference);
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }

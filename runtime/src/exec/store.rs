@@ -1,7 +1,6 @@
 //! What a store owns at run time: functions, tables, memories, globals,
 //! segments and instances, all addressed by index.
 
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -11,7 +10,7 @@ use super::stack::StackStorage;
 use super::trap::Trap;
 use crate::binary::ExportKind;
 use crate::ir::CompiledModule;
-use crate::types::{FuncType, GlobalType, TableType};
+use crate::types::{FuncType, GlobalType, TableType, TypeRegistry};
 
 /// A function in the store.
 pub(crate) enum FuncEntity {
@@ -129,36 +128,6 @@ pub(crate) enum ExternAddr {
     Table(u32),
     Memory(u32),
     Global(u32),
-}
-
-/// Interns function types so `call_indirect` compares two integers.
-#[derive(Default)]
-pub(crate) struct TypeRegistry {
-    /// Shared, so a host call can hold its type without copying it.
-    types: Vec<Arc<FuncType>>,
-    ids: BTreeMap<Arc<FuncType>, u32>,
-}
-
-impl TypeRegistry {
-    pub(crate) fn intern(&mut self, ty: &FuncType) -> u32 {
-        if let Some(id) = self.ids.get(ty) {
-            return *id;
-        }
-        let id = self.types.len() as u32;
-        let shared = Arc::new(ty.clone());
-        self.types.push(Arc::clone(&shared));
-        self.ids.insert(shared, id);
-        id
-    }
-
-    pub(crate) fn get(&self, id: u32) -> &FuncType {
-        &self.types[id as usize]
-    }
-
-    /// The type `id`, shared.
-    pub(crate) fn get_shared(&self, id: u32) -> Arc<FuncType> {
-        Arc::clone(&self.types[id as usize])
-    }
 }
 
 /// An empty frame stack kept for its capacity.

@@ -24,6 +24,10 @@ pub enum TrapCode {
     IndirectCallTypeMismatch,
     /// `call_indirect` found a null table entry.
     UninitializedElement,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
     /// The call depth or value stack limit was reached.
     CallStackExhausted,
     /// The store ran out of fuel.
@@ -47,6 +51,8 @@ impl TrapCode {
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
             TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",

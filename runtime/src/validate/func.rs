@@ -24,7 +24,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::{Fusions, ModuleContext, ValidationError};
+use super::{func_ref_type, Fusions, ModuleContext, ValidationError};
 use crate::binary::{
     BlockType, BrTable, DecodeError, FunctionBody, MemArg, Opcode, Proposal, Reader,
 };
@@ -35,7 +35,7 @@ use crate::exec::handlers::{
 };
 use crate::exec::semantics;
 use crate::ir::{CompiledFunc, Encoder};
-use crate::types::{FuncType, RefType, ValType};
+use crate::types::{FuncType, HeapType, RefType, ValType};
 
 /// Most locals one function may declare. Beyond the spec's limit, this keeps
 /// a hostile module from asking for a frame of billions of slots.
@@ -184,6 +184,9 @@ struct ControlFrame<'m> {
     fixups: Vec<Fixup>,
     /// For `if`: the branch that skips to `else` or `end`.
     else_fixup: Option<Fixup>,
+    /// Length of the initialisation log when the frame was entered: locals
+    /// set inside the frame count as unset again after it.
+    init_height: usize,
 }
 
 impl<'m> ControlFrame<'m> {
@@ -194,19 +197,6 @@ impl<'m> ControlFrame<'m> {
         } else {
             self.results
         }
-    }
-}
-
-/// A one-value block type as a slice that lives as long as the program.
-fn one(ty: ValType) -> &'static [ValType] {
-    match ty {
-        ValType::I32 => &[ValType::I32],
-        ValType::I64 => &[ValType::I64],
-        ValType::F32 => &[ValType::F32],
-        ValType::F64 => &[ValType::F64],
-        ValType::V128 => &[ValType::V128],
-        ValType::FuncRef => &[ValType::FuncRef],
-        ValType::ExternRef => &[ValType::ExternRef],
     }
 }
 
@@ -237,6 +227,12 @@ pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     offset: usize,
     /// The `consume_fuel` instruction paying for the current segment.
     fuel_op: Option<u32>,
+    /// Whether each local holds a value: always, except for a local of a
+    /// non-nullable reference type before its first `local.set`/`tee`.
+    local_set: Vec<bool>,
+    /// Non-defaultable locals set so far, innermost last (unset again at
+    /// the end of the frame they were set in).
+    init_log: Vec<u32>,
 }
 
 opcodes_macro::validator!("opcodes.toml");
@@ -286,7 +282,18 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             staged: None,
             offset: body.code.start,
             fuel_op: None,
+            local_set: Vec::new(),
+            init_log: Vec::new(),
         };
+        let params = ty.params().len();
+        for (i, local) in validator.locals.iter().enumerate() {
+            if let Err(e) = context.check_valtype(*local) {
+                return Err(ValidationError::new(body.code.start, e));
+            }
+            validator
+                .local_set
+                .push(i < params || local.is_defaultable());
+        }
         validator.controls.push(ControlFrame {
             kind: FrameKind::Function,
             params: &[],
@@ -297,6 +304,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             loop_start: 0,
             fixups: Vec::new(),
             else_fixup: None,
+            init_height: 0,
         });
         validator.check_interrupt();
         validator.begin_fuel_segment();
@@ -435,7 +443,9 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     pub(super) fn pop_operand(&mut self, expected: ValType) -> Result<Operand, Failure> {
         let operand = self.pop_any()?;
         match operand.ty {
-            Some(actual) if actual != expected => Err(self.mismatch(expected, actual)),
+            Some(actual) if !self.context.matches(actual, expected) => {
+                Err(self.mismatch(expected, actual))
+            }
             _ => Ok(operand),
         }
     }
@@ -485,7 +495,9 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
                 return Err(self.error("type mismatch: operand stack is empty"));
             }
             match self.operands[self.operands.len() - 1 - i].ty {
-                Some(actual) if actual != *expected => return Err(self.mismatch(*expected, actual)),
+                Some(actual) if !self.context.matches(actual, *expected) => {
+                    return Err(self.mismatch(*expected, actual))
+                }
                 _ => {}
             }
         }
@@ -543,6 +555,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             loop_start: self.code.len(),
             fixups: Vec::new(),
             else_fixup: None,
+            init_height: self.init_log.len(),
             params,
             results,
         });
@@ -557,14 +570,27 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         if self.operands.len() != frame.height {
             return Err(self.error("type mismatch: values remain at the end of a block"));
         }
-        Ok(self.controls.pop().expect("top_frame succeeded"))
+        let frame = self.controls.pop().expect("top_frame succeeded");
+        self.unset_locals_since(frame.init_height);
+        Ok(frame)
+    }
+
+    /// Forgets the initialisation of the locals set since the log had
+    /// `height` entries.
+    fn unset_locals_since(&mut self, height: usize) {
+        for local in self.init_log.drain(height..) {
+            self.local_set[local as usize] = false;
+        }
     }
 
     fn block_signature(&self, blocktype: BlockType) -> Result<BlockSignature<'m>, Failure> {
         let context: &'m ModuleContext = self.context;
         match blocktype {
             BlockType::Empty => Ok((&[], &[])),
-            BlockType::Value(ty) => Ok((&[], one(ty))),
+            BlockType::Value(ty) => {
+                context.check_valtype(ty).map_err(|e| self.error(e))?;
+                Ok((&[], context.one(ty)))
+            }
             BlockType::Type(index) => {
                 let ty = context
                     .func_type(index)
@@ -1264,7 +1290,7 @@ fn fits_imm(ty: Option<ValType>, bits: u64) -> bool {
 }
 
 /// `exec = "runtime"` rows: typing and translation.
-impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
+impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     pub(super) fn compile_call(&mut self, funcidx: u32) -> Result<(), Failure> {
         if funcidx as usize >= self.context.func_types.len() {
             return Err(self.error("unknown function"));
@@ -1307,7 +1333,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         tableidx: u32,
     ) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        if table.element != RefType::FuncRef {
+        if !self.context.ref_matches(table.element, RefType::FUNCREF) {
             return Err(self.error("type mismatch: call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
@@ -1330,7 +1356,10 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
 
     /// A tail call's callee must return exactly what this function returns.
     fn check_tail_results(&self, callee: &FuncType) -> Result<(), Failure> {
-        if callee.results() != self.controls[0].results {
+        let results = self.controls[0].results;
+        let same_arity = callee.results().len() == results.len();
+        let each = |(a, b): (&ValType, &ValType)| self.context.matches(*a, *b);
+        if !same_arity || !callee.results().iter().zip(results).all(each) {
             return Err(self.error("type mismatch: tail call results differ from the function's"));
         }
         Ok(())
@@ -1366,7 +1395,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         tableidx: u32,
     ) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        if table.element != RefType::FuncRef {
+        if !self.context.ref_matches(table.element, RefType::FUNCREF) {
             return Err(self.error("type mismatch: return_call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
@@ -1565,7 +1594,10 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     pub(super) fn compile_table_copy(&mut self, dst: u32, src: u32) -> Result<(), Failure> {
         let dst_table = self.table(dst)?;
         let src_table = self.table(src)?;
-        if dst_table.element != src_table.element {
+        if !self
+            .context
+            .ref_matches(src_table.element, dst_table.element)
+        {
             return Err(self.error("type mismatch: table.copy between tables of different types"));
         }
         let operands = self.pop_three([ValType::I32; 3])?;
@@ -1580,7 +1612,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     ) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let elem = self.elem(elemidx)?;
-        if table.element != elem {
+        if !self.context.ref_matches(elem, table.element) {
             return Err(self.error("type mismatch: table.init of a segment of another type"));
         }
         let operands = self.pop_three([ValType::I32; 3])?;
@@ -1594,9 +1626,12 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         Ok(())
     }
 
-    pub(super) fn compile_ref_null(&mut self, reftype: RefType) -> Result<(), Failure> {
+    pub(super) fn compile_ref_null(&mut self, heap: HeapType) -> Result<(), Failure> {
+        self.context
+            .check_heaptype(heap)
+            .map_err(|e| self.error(e))?;
         // A null reference is the constant 0.
-        self.push_const(reftype.into(), 0);
+        self.push_const(ValType::Ref(RefType::new(true, heap)), 0);
         Ok(())
     }
 
@@ -1616,13 +1651,87 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if !self.context.declared_refs.contains(&funcidx) {
             return Err(self.error("undeclared function reference"));
         }
-        self.emit_runtime(Opcode::RefFunc, &[], &[funcidx], Some(ValType::FuncRef));
+        let ty = func_ref_type(
+            &self.context.features,
+            self.context.func_types[funcidx as usize],
+        );
+        self.emit_runtime(Opcode::RefFunc, &[], &[funcidx], Some(ty));
+        Ok(())
+    }
+
+    /// Pops a reference operand (any type in unreachable code).
+    fn pop_ref(&mut self, what: &str) -> Result<(Operand, Option<RefType>), Failure> {
+        let operand = self.pop_any()?;
+        match operand.ty {
+            None => Ok((operand, None)),
+            Some(ValType::Ref(ty)) => Ok((operand, Some(ty))),
+            Some(_) => Err(self.error(&alloc::format!("type mismatch: {what} needs a reference"))),
+        }
+    }
+
+    pub(super) fn compile_ref_as_non_null(&mut self) -> Result<(), Failure> {
+        let (value, ty) = self.pop_ref("ref.as_non_null")?;
+        let Some(ty) = ty else {
+            self.push_unknown(None);
+            return Ok(());
+        };
+        let result = ValType::Ref(RefType::new(false, ty.heap));
+        if !self.emitting() {
+            self.push_operand(result);
+        } else if !ty.nullable {
+            // Nothing to check: the value passes through where it is.
+            self.push_at(result, value.loc);
+        } else {
+            self.emit_runtime(Opcode::RefAsNonNull, &[value], &[], Some(result));
+        }
+        Ok(())
+    }
+
+    /// The function type a `call_ref` or `return_call_ref` names, after
+    /// popping its reference operand.
+    fn pop_callee_ref(&mut self, typeidx: u32) -> Result<(&'m FuncType, Operand), Failure> {
+        let ty = self.func_type(typeidx)?;
+        let reference = self.pop_operand(ValType::Ref(RefType::new(
+            true,
+            HeapType::Concrete(typeidx),
+        )))?;
+        Ok((ty, reference))
+    }
+
+    pub(super) fn compile_call_ref(&mut self, typeidx: u32) -> Result<(), Failure> {
+        let (ty, reference) = self.pop_callee_ref(typeidx)?;
+        if !self.emitting() {
+            self.pop_types(ty.params())?;
+            self.push_operands(ty.results());
+            return Ok(());
+        }
+        let args = self.pop_operands(ty.params())?;
+        let base = self.base + self.slots;
+        self.place_args(&args);
+        let reference = self.slot_of(reference);
+        self.emit(handlers::call_ref, &[base, reference]);
+        self.push_operands(ty.results());
+        Ok(())
+    }
+
+    pub(super) fn compile_return_call_ref(&mut self, typeidx: u32) -> Result<(), Failure> {
+        let (ty, reference) = self.pop_callee_ref(typeidx)?;
+        self.check_tail_results(ty)?;
+        if !self.emitting() {
+            return self.pop_types(ty.params());
+        }
+        let args = self.pop_operands(ty.params())?;
+        let base = self.base + self.slots;
+        self.place_args(&args);
+        let reference = self.slot_of(reference);
+        self.emit(handlers::return_call_ref, &[base, reference]);
+        self.emit(handlers::ret, &[]);
         Ok(())
     }
 }
 
 /// `exec = "control"` rows: typing and translation.
-impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
+impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), Failure> {
         let (params, results) = self.block_signature(blocktype)?;
         self.check_top(params)?;
@@ -1691,7 +1800,9 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if let Some((start, lane)) = frame.else_fixup.take() {
             self.code.patch_branch(start, lane, self.code.len());
         }
-        // Reopen the frame for the `else` arm with the parameters back on the stack.
+        // Locals set in the `then` arm are unset in the `else` arm (popping
+        // the frame did that); reopen the frame for the `else` arm with the
+        // parameters back on the stack.
         self.operands.truncate(frame.height);
         self.slots = frame.slot_height;
         self.push_operands(frame.params);
@@ -1744,17 +1855,79 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let types = self.label(depth)?.label_types();
         let condition = self.pop_operand(ValType::I32)?;
         self.check_top(types)?;
+        self.emit_branch_if(depth, condition, true);
+        Ok(())
+    }
+
+    pub(super) fn compile_br_on_null(&mut self, depth: u32) -> Result<(), Failure> {
+        let types = self.label(depth)?.label_types();
+        let (reference, ty) = self.pop_ref("br_on_null")?;
+        self.check_top(types)?;
+        let reference = self.settled(reference);
+        // Null is 0: branch when the reference is zero.
+        self.emit_branch_if(depth, reference, false);
+        match ty {
+            Some(ty) => self.push_at(ValType::Ref(RefType::new(false, ty.heap)), reference.loc),
+            None => self.push_unknown(None),
+        }
+        Ok(())
+    }
+
+    pub(super) fn compile_br_on_non_null(&mut self, depth: u32) -> Result<(), Failure> {
+        let types = self.label(depth)?.label_types();
+        let Some((last, rest)) = types.split_last() else {
+            return Err(self.error("type mismatch: br_on_non_null needs a label with a value"));
+        };
+        let ValType::Ref(last) = *last else {
+            return Err(self.error("type mismatch: br_on_non_null needs a reference label"));
+        };
+        let (reference, ty) = self.pop_ref("br_on_non_null")?;
+        if let Some(ty) = ty {
+            if !self.context.ref_matches(RefType::new(false, ty.heap), last) {
+                return Err(self.mismatch(ValType::Ref(last), ValType::Ref(ty)));
+            }
+        }
+        self.check_top(rest)?;
+        // The branch carries the reference: it is on the stack while the
+        // label's values move, and dropped after on the fall-through path.
+        let reference = self.settled(reference);
+        let carried = ty.map_or(ValType::Ref(last), |t| {
+            ValType::Ref(RefType::new(false, t.heap))
+        });
+        self.push_at(carried, reference.loc);
+        self.emit_branch_if(depth, reference, true);
+        self.pop_any()?;
+        Ok(())
+    }
+
+    /// An operand popped from the accumulator, written to its home slot so
+    /// it can be read again after a branch.
+    fn settled(&mut self, operand: Operand) -> Operand {
+        if operand.loc == Loc::Acc {
+            self.flush();
+            return Operand {
+                loc: Loc::Temp,
+                ..operand
+            };
+        }
+        operand
+    }
+
+    /// Branches to label `depth` when `condition` (popped, an i32 or a
+    /// reference) is non-zero (`when`) or zero, with the label's values on
+    /// top of the operand stack.
+    fn emit_branch_if(&mut self, depth: u32, condition: Operand, when: bool) {
         if self.emitting() {
             let index = self.controls.len() - 1 - depth as usize;
             if condition.loc != Loc::Acc && self.acc_on_stack() {
                 self.flush();
             }
             if index != 0 && self.values_in_place(index) {
-                let fixup = self.emit_condition_branch(condition, true);
+                let fixup = self.emit_condition_branch(condition, when);
                 self.link(index, fixup);
             } else {
                 // Copy the values (or return) only on the taken path.
-                let skip = self.emit_condition_branch(condition, false);
+                let skip = self.emit_condition_branch(condition, !when);
                 if index == 0 {
                     self.emit_return();
                 } else {
@@ -1766,7 +1939,6 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
             }
         }
         self.begin_fuel_segment();
-        Ok(())
     }
 
     pub(super) fn compile_br_table(&mut self, table: &BrTable) -> Result<(), Failure> {
@@ -1901,11 +2073,21 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let [ty] = types else {
             return Err(self.error("invalid result arity"));
         };
+        self.context.check_valtype(*ty).map_err(|e| self.error(e))?;
         let condition = self.pop_operand(ValType::I32)?;
         let second = self.pop_operand(*ty)?;
         let first = self.pop_operand(*ty)?;
         self.emit_select(*ty, first, second, condition);
         Ok(())
+    }
+
+    /// Records that local `index` holds a value from here to the end of
+    /// the current frame.
+    fn mark_set(&mut self, index: u32) {
+        if !self.local_set[index as usize] {
+            self.local_set[index as usize] = true;
+            self.init_log.push(index);
+        }
     }
 
     fn local(&self, index: u32) -> Result<(ValType, u32), Failure> {
@@ -1918,6 +2100,9 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
 
     pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
+        if !self.local_set[index as usize] {
+            return Err(self.error("uninitialized local"));
+        }
         if self.emitting() {
             self.push_at(ty, Loc::Local(slot));
         } else {
@@ -1953,6 +2138,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     pub(super) fn compile_local_set(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
+        self.mark_set(index);
         if self.emitting() {
             self.store_local(ty, slot, value);
         }
@@ -1962,6 +2148,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     pub(super) fn compile_local_tee(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
         let value = self.pop_operand(ty)?;
+        self.mark_set(index);
         if self.emitting() {
             let loc = self.store_local(ty, slot, value);
             self.push_at(ty, loc);

@@ -14,7 +14,9 @@ use crate::binary::{
 };
 use crate::features::Features;
 use crate::ir::CompiledFunc;
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use crate::types::{
+    FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, TypeRegistry, ValType,
+};
 use func::FuncValidator;
 
 /// An invalid module (or a malformed function body found while validating).
@@ -74,6 +76,12 @@ pub(crate) struct ModuleContext {
     pub(crate) features: Features,
     /// The type section.
     pub(crate) types: Vec<FuncType>,
+    /// Each type index's equivalence class: equivalent types (same shape,
+    /// referring to equivalent types) share one.
+    pub(crate) type_classes: Vec<u32>,
+    /// `(ref null i)` and `(ref i)` for each type index `i`, for one-value
+    /// block types that borrow their type from the context.
+    concrete_refs: Vec<ValType>,
     /// How many functions are imported.
     pub(crate) imported_funcs: u32,
     pub(crate) instrumentation: Instrumentation,
@@ -136,6 +144,13 @@ impl ModuleContext {
         let mut context = ModuleContext {
             features,
             types: module.types.clone(),
+            type_classes: Vec::new(),
+            concrete_refs: (0..module.types.len() as u32)
+                .flat_map(|i| {
+                    let heap = HeapType::Concrete(i);
+                    [true, false].map(|nullable| ValType::Ref(RefType::new(nullable, heap)))
+                })
+                .collect(),
             imported_funcs: module.imported_funcs() as u32,
             instrumentation,
             func_types: Vec::new(),
@@ -172,6 +187,88 @@ impl ModuleContext {
     /// The type of function `func_index` (whose type index was checked).
     pub(crate) fn func_type_of(&self, func_index: u32) -> &FuncType {
         &self.types[self.func_types[func_index as usize] as usize]
+    }
+
+    /// `ty` alone, as a slice that lives as long as the context (the type
+    /// of a one-value block). A concrete type index must have been checked.
+    pub(crate) fn one(&self, ty: ValType) -> &[ValType] {
+        const ABSTRACT: [HeapType; 4] = [
+            HeapType::Func,
+            HeapType::Extern,
+            HeapType::NoFunc,
+            HeapType::NoExtern,
+        ];
+        const fn abstract_ref(i: usize) -> ValType {
+            ValType::Ref(RefType::new(i.is_multiple_of(2), ABSTRACT[i / 2]))
+        }
+        const SIMPLE: [ValType; 13] = [
+            ValType::I32,
+            ValType::I64,
+            ValType::F32,
+            ValType::F64,
+            ValType::V128,
+            abstract_ref(0),
+            abstract_ref(1),
+            abstract_ref(2),
+            abstract_ref(3),
+            abstract_ref(4),
+            abstract_ref(5),
+            abstract_ref(6),
+            abstract_ref(7),
+        ];
+        if let ValType::Ref(RefType {
+            nullable,
+            heap: HeapType::Concrete(index),
+        }) = ty
+        {
+            let at = index as usize * 2 + usize::from(!nullable);
+            return core::slice::from_ref(&self.concrete_refs[at]);
+        }
+        let at = SIMPLE.iter().position(|t| *t == ty).unwrap_or(0);
+        core::slice::from_ref(&SIMPLE[at])
+    }
+
+    /// Whether every value of `actual` is a value of `expected` (subtyping).
+    #[inline(always)]
+    pub(crate) fn matches(&self, actual: ValType, expected: ValType) -> bool {
+        match (actual, expected) {
+            (ValType::Ref(a), ValType::Ref(b)) => self.ref_matches(a, b),
+            _ => actual == expected,
+        }
+    }
+
+    /// Whether every reference of `actual` is one of `expected`.
+    #[inline(never)]
+    pub(crate) fn ref_matches(&self, actual: RefType, expected: RefType) -> bool {
+        actual.matches(expected, |a, b| self.same_type(a, b))
+    }
+
+    /// Whether type indices `a` and `b` name equivalent types.
+    pub(crate) fn same_type(&self, a: u32, b: u32) -> bool {
+        let class = |i: u32| self.type_classes.get(i as usize);
+        class(a).is_some() && class(a) == class(b)
+    }
+
+    /// Checks that `ty` refers only to types that exist, and that typed
+    /// references are enabled if it is one.
+    pub(crate) fn check_valtype(&self, ty: ValType) -> Result<(), &'static str> {
+        match ty {
+            ValType::Ref(r) => self.check_reftype(r),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`ModuleContext::check_valtype`] for a reference type.
+    pub(crate) fn check_reftype(&self, ty: RefType) -> Result<(), &'static str> {
+        self.check_heaptype(ty.heap)
+    }
+
+    /// Checks that a heap type's index names a type.
+    pub(crate) fn check_heaptype(&self, heap: HeapType) -> Result<(), &'static str> {
+        match heap {
+            HeapType::Concrete(index) if index as usize >= self.types.len() => Err("unknown type"),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -240,12 +337,15 @@ fn check_const_expr(
         }
         let ty = match instruction.constant_operand() {
             Some(ConstOperand::Value { ty, .. }) => ty,
-            Some(ConstOperand::Null(reftype)) => ValType::from(reftype),
+            Some(ConstOperand::Null(heap)) => {
+                context.check_heaptype(heap).map_err(error)?;
+                ValType::Ref(RefType::new(true, heap))
+            }
             Some(ConstOperand::Func(funcidx)) => {
-                if funcidx as usize >= context.func_types.len() {
+                let Some(ty) = context.func_types.get(funcidx as usize) else {
                     return Err(error("unknown function"));
-                }
-                ValType::FuncRef
+                };
+                func_ref_type(&context.features, *ty)
             }
             Some(ConstOperand::Global(globalidx)) => {
                 let index = globalidx as usize;
@@ -272,12 +372,37 @@ fn check_const_expr(
         };
         stack.push(ty);
     }
-    if stack.as_slice() != [expected] {
+    if !matches!(stack.as_slice(), [actual] if context.matches(*actual, expected)) {
         return Err(error(
             "type mismatch: constant expression has the wrong type",
         ));
     }
     Ok(())
+}
+
+/// The type of `ref.func` of a function of type index `ty`: with typed
+/// function references the non-nullable `(ref ty)`, else `funcref`.
+pub(crate) fn func_ref_type(features: &Features, ty: u32) -> ValType {
+    if features.function_references {
+        ValType::Ref(RefType::new(false, HeapType::Concrete(ty)))
+    } else {
+        ValType::FUNCREF
+    }
+}
+
+/// Checks that each type refers only to earlier types and to itself, and
+/// gives each its equivalence class.
+fn type_classes(types: &[FuncType]) -> Result<Vec<u32>, ValidationError> {
+    let mut registry = TypeRegistry::default();
+    let mut classes = Vec::with_capacity(types.len());
+    for (index, ty) in types.iter().enumerate() {
+        if ty.indices().any(|i| i as usize > index) {
+            return Err(ValidationError::new(0, "unknown type"));
+        }
+        let class = registry.intern_module_type(ty, index as u32, &classes);
+        classes.push(class);
+    }
+    Ok(classes)
 }
 
 /// Validates a decoded module.
@@ -322,8 +447,42 @@ pub(crate) fn validate_with(
             return Err(ValidationError::new(0, "invalid result arity"));
         }
     }
+    context.type_classes = type_classes(&module.types)?;
+    let check = |ty: ValType| {
+        context
+            .check_valtype(ty)
+            .map_err(|e| ValidationError::new(0, e))
+    };
+    for import in &module.imports {
+        match &import.kind {
+            ImportKind::Table(ty) => check(ty.element.into())?,
+            ImportKind::Global(ty) => check(ty.content)?,
+            _ => {}
+        }
+    }
+    for table in &module.tables {
+        check(table.element.into())?;
+    }
+    for global in &module.globals {
+        check(global.ty.content)?;
+    }
+    for element in &module.elements {
+        check(element.ty.into())?;
+    }
     for table in &module.tables {
         check_table_type(table)?;
+    }
+    for (table, init) in module.tables.iter().zip(&module.table_inits) {
+        match init {
+            Some(init) => check_const_expr(&context, init, table.element.into())?,
+            None if !table.element.nullable => {
+                return Err(ValidationError::new(
+                    0,
+                    "type mismatch: a table of non-nullable references needs an initialiser",
+                ));
+            }
+            None => {}
+        }
     }
     if context.tables.len() > 1 && !features.reference_types {
         return Err(ValidationError::new(0, "multiple tables"));
@@ -409,7 +568,7 @@ pub(crate) fn validate_with(
                 .tables
                 .get(*table as usize)
                 .ok_or_else(|| ValidationError::new(offset.offset, "unknown table"))?;
-            if table.element != element.ty {
+            if !context.ref_matches(element.ty, table.element) {
                 return Err(ValidationError::new(
                     offset.offset,
                     "type mismatch: element segment and table types differ",

@@ -46,7 +46,7 @@ pub fn define<T>(store: &mut Store<T>, linker: &mut Linker<T>) -> Result<(), Err
     }
 
     let table_ty = TableType {
-        element: RefType::FuncRef,
+        element: RefType::FUNCREF,
         limits: Limits {
             min: 10,
             max: Some(20),
