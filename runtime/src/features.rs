@@ -45,6 +45,12 @@ pub struct Features {
     /// non-nullable locals, `call_ref`, `return_call_ref`,
     /// `ref.as_non_null`, `br_on_null` and `br_on_non_null`.
     pub function_references: bool,
+    /// Garbage collection (WebAssembly 3.0), as far as Tabula has it:
+    /// recursion groups, declared subtypes of function types, and the
+    /// abstract heap types `any`, `eq`, `i31`, `struct`, `array`, `none`
+    /// (whose only values here are null). Struct and array types and the
+    /// `0xFB` instructions are refused by name.
+    pub gc: bool,
 }
 
 impl Default for Features {
@@ -72,6 +78,7 @@ impl Features {
             extended_const: false,
             custom_page_sizes: false,
             function_references: false,
+            gc: false,
         }
     }
 
@@ -93,6 +100,7 @@ impl Features {
             extended_const: false,
             custom_page_sizes: false,
             function_references: false,
+            gc: false,
         }
     }
 
@@ -109,6 +117,7 @@ impl Features {
             extended_const: true,
             custom_page_sizes: true,
             function_references: true,
+            gc: true,
             ..Features::wasm2()
         }
     }

@@ -117,6 +117,19 @@ pub enum HeapType {
     NoFunc,
     /// No host object: the type of null external references only (`noextern`).
     NoExtern,
+    /// Any internal object (`any`, GC): the top of `eq`, `i31`, `struct`
+    /// and `array`.
+    Any,
+    /// Objects comparable with `ref.eq` (`eq`, GC).
+    Eq,
+    /// Unboxed 31-bit integers (`i31`, GC).
+    I31,
+    /// Any struct (`struct`, GC).
+    Struct,
+    /// Any array (`array`, GC).
+    Array,
+    /// No internal object: the type of null internal references (`none`).
+    None,
     /// The type at this index: a module's type index inside a module, a
     /// store's canonical type id once instantiated.
     Concrete(u32),
@@ -131,16 +144,29 @@ impl HeapType {
             0x6F => HeapType::Extern,
             0x73 => HeapType::NoFunc,
             0x72 => HeapType::NoExtern,
+            0x6E => HeapType::Any,
+            0x6D => HeapType::Eq,
+            0x6C => HeapType::I31,
+            0x6B => HeapType::Struct,
+            0x6A => HeapType::Array,
+            0x71 => HeapType::None,
             _ => return None,
         })
     }
 
     /// The top of this heap type's hierarchy: `func` for functions (concrete
-    /// types are function types), `extern` for host objects.
+    /// types are function types), `extern` for host objects, `any` for
+    /// internal objects.
     pub const fn top(self) -> HeapType {
         match self {
             HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
             HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => HeapType::Func,
+            HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Struct
+            | HeapType::Array
+            | HeapType::None => HeapType::Any,
         }
     }
 
@@ -148,19 +174,24 @@ impl HeapType {
     pub const fn bottom(self) -> HeapType {
         match self.top() {
             HeapType::Extern => HeapType::NoExtern,
+            HeapType::Any => HeapType::None,
             _ => HeapType::NoFunc,
         }
     }
 
     /// Whether every reference of `self` is one of `other`, where
-    /// `same(a, b)` says whether concrete types `a` and `b` are equivalent.
-    pub fn matches(self, other: HeapType, same: impl Fn(u32, u32) -> bool) -> bool {
+    /// `sub(a, b)` says whether concrete type `a` is a subtype of `b`.
+    pub fn matches(self, other: HeapType, sub: impl Fn(u32, u32) -> bool) -> bool {
+        use HeapType::*;
         match (self, other) {
             (a, b) if a == b => true,
-            (HeapType::Concrete(a), HeapType::Concrete(b)) => same(a, b),
-            (HeapType::Concrete(_), HeapType::Func) => true,
-            (HeapType::NoFunc, HeapType::Func | HeapType::Concrete(_)) => true,
-            (HeapType::NoExtern, HeapType::Extern) => true,
+            (Concrete(a), Concrete(b)) => sub(a, b),
+            (Concrete(_), Func) => true,
+            (NoFunc, Func | Concrete(_)) => true,
+            (NoExtern, Extern) => true,
+            (Eq | I31 | Struct | Array | None, Any) => true,
+            (I31 | Struct | Array | None, Eq) => true,
+            (None, I31 | Struct | Array) => true,
             _ => false,
         }
     }
@@ -173,6 +204,12 @@ impl fmt::Display for HeapType {
             HeapType::Extern => f.write_str("extern"),
             HeapType::NoFunc => f.write_str("nofunc"),
             HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Any => f.write_str("any"),
+            HeapType::Eq => f.write_str("eq"),
+            HeapType::I31 => f.write_str("i31"),
+            HeapType::Struct => f.write_str("struct"),
+            HeapType::Array => f.write_str("array"),
+            HeapType::None => f.write_str("none"),
             HeapType::Concrete(index) => write!(f, "{index}"),
         }
     }
@@ -199,9 +236,9 @@ impl RefType {
     }
 
     /// Whether every value of `self` is one of `other` (subtyping), where
-    /// `same(a, b)` says whether concrete types `a` and `b` are equivalent.
-    pub fn matches(self, other: RefType, same: impl Fn(u32, u32) -> bool) -> bool {
-        (other.nullable || !self.nullable) && self.heap.matches(other.heap, same)
+    /// `sub(a, b)` says whether concrete type `a` is a subtype of `b`.
+    pub fn matches(self, other: RefType, sub: impl Fn(u32, u32) -> bool) -> bool {
+        (other.nullable || !self.nullable) && self.heap.matches(other.heap, sub)
     }
 
     /// This type with each concrete type index `i` replaced by `map(i)`.
@@ -308,54 +345,103 @@ impl fmt::Display for FuncType {
 }
 
 /// Interns function types, so that two equivalent types get one id and
-/// `call_indirect` or an import check compares two integers.
+/// `call_indirect` or an import check compares two integers (subtypes take
+/// a walk up the declared supertypes).
 ///
-/// A type may refer to other types by index. Types are equivalent when
-/// they have the same shape and refer to equivalent types; a type that refers
-/// to itself (its own recursion group) is compared with that reference
-/// replaced by a marker, so two such types of the same shape are one type
-/// (the spec's iso-recursive equivalence, for singleton groups).
+/// Types come in recursion groups (a plain type is a group of one). Two
+/// groups are equivalent when their types have the same shapes, finality
+/// and supertypes, and refer to equivalent types; references inside a group
+/// are compared by position (the spec's iso-recursive equivalence).
 #[derive(Default)]
 pub(crate) struct TypeRegistry {
     /// Each id's type, its indices ids of this registry. Shared, so a host
     /// call can hold its type without copying it.
     types: Vec<Arc<FuncType>>,
-    /// From a type in canonical form (indices are ids, a self-reference is
-    /// [`TypeRegistry::SELF`]) to its id.
-    ids: BTreeMap<FuncType, u32>,
+    /// Each id's declared supertype.
+    supertypes: Vec<Option<u32>>,
+    /// From a group in canonical form (see [`TypeRegistry::intern_group`])
+    /// to the id of its first type.
+    groups: BTreeMap<Vec<GroupMember>, u32>,
+}
+
+/// A type of a recursion group as the registry keys it: the type, whether
+/// it is final, its supertype.
+type GroupMember = (FuncType, bool, Option<u32>);
+
+/// One type of a module's recursion group: the type with the module's type
+/// indices, whether it is final, and its declared supertype's index.
+pub(crate) struct GroupType<'a> {
+    pub(crate) ty: &'a FuncType,
+    pub(crate) is_final: bool,
+    pub(crate) supertype: Option<u32>,
 }
 
 impl TypeRegistry {
-    /// Stands for "this type itself" in a canonical form; ids stay below it.
-    const SELF: u32 = u32::MAX;
-
-    /// The id of `ty`, whose indices are already ids of this registry.
+    /// The id of `ty`, a final type without supertype whose indices are
+    /// already ids of this registry (a host function's type).
     pub(crate) fn intern(&mut self, ty: &FuncType) -> u32 {
-        if let Some(id) = self.ids.get(ty) {
-            return *id;
-        }
-        let id = self.types.len() as u32;
-        self.types.push(Arc::new(ty.clone()));
-        self.ids.insert(ty.clone(), id);
-        id
+        let member = GroupType {
+            ty,
+            is_final: true,
+            supertype: None,
+        };
+        self.intern_group(&[member], 0, &[])
     }
 
-    /// The id of type `index` of a module, given the ids of its earlier
-    /// types. Validation has checked that `ty` refers only to those and to
-    /// itself.
-    pub(crate) fn intern_module_type(&mut self, ty: &FuncType, index: u32, earlier: &[u32]) -> u32 {
-        let to_id = |own: u32| move |i: u32| if i == index { own } else { earlier[i as usize] };
-        if !ty.indices().any(|i| i == index) {
-            return self.intern(&ty.map_indices(to_id(Self::SELF)));
+    /// The id of the first type of a module's recursion group starting at
+    /// type index `start`, given the ids of the module's earlier types; the
+    /// group's types get consecutive ids. Validation has checked that the
+    /// group refers only to earlier types and to its own.
+    pub(crate) fn intern_group(
+        &mut self,
+        group: &[GroupType<'_>],
+        start: u32,
+        earlier: &[u32],
+    ) -> u32 {
+        let end = start + group.len() as u32;
+        // In a key a reference into the group is `u32::MAX - position`;
+        // ids stay far below.
+        let id = |own: Option<u32>| {
+            move |i: u32| match (i >= start && i < end, own) {
+                (true, Some(base)) => base + (i - start),
+                (true, None) => u32::MAX - (i - start),
+                (false, _) => earlier[i as usize],
+            }
+        };
+        let key: Vec<GroupMember> = group
+            .iter()
+            .map(|m| {
+                (
+                    m.ty.map_indices(id(None)),
+                    m.is_final,
+                    m.supertype.map(id(None)),
+                )
+            })
+            .collect();
+        if let Some(first) = self.groups.get(&key) {
+            return *first;
         }
-        let key = ty.map_indices(to_id(Self::SELF));
-        if let Some(id) = self.ids.get(&key) {
-            return *id;
+        let base = self.types.len() as u32;
+        for member in group {
+            self.types
+                .push(Arc::new(member.ty.map_indices(id(Some(base)))));
+            self.supertypes.push(member.supertype.map(id(Some(base))));
         }
-        let id = self.types.len() as u32;
-        self.types.push(Arc::new(ty.map_indices(to_id(id))));
-        self.ids.insert(key, id);
-        id
+        self.groups.insert(key, base);
+        base
+    }
+
+    /// Whether type `sub` is `sup` or declares it as an ancestor.
+    pub(crate) fn is_subtype(&self, mut sub: u32, sup: u32) -> bool {
+        loop {
+            if sub == sup {
+                return true;
+            }
+            match self.supertypes.get(sub as usize).copied().flatten() {
+                Some(next) => sub = next,
+                None => return false,
+            }
+        }
     }
 
     /// The type with id `id`.

@@ -14,7 +14,7 @@ use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind};
 use crate::exec::handlers::apply_constant;
 use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
-use crate::types::{ExternType, GlobalType, Limits, TableType, ValType};
+use crate::types::{ExternType, GlobalType, GroupType, Limits, TableType, ValType};
 
 /// A module instance in a store (the handle carries the store's id: see
 /// [the crate docs](crate#store-isolation)).
@@ -201,18 +201,29 @@ fn instantiate<T>(
     // The store's ids of the module's types: a type index in the module's
     // value types becomes its id, so types compare across modules.
     let mut type_ids: Vec<u32> = Vec::with_capacity(decoded.types.len());
-    for (i, ty) in decoded.types.iter().enumerate() {
-        let id = store
+    while type_ids.len() < decoded.types.len() {
+        let info = decoded.subtype(type_ids.len() as u32);
+        let range = info.group_start as usize..(info.group_start + info.group_len) as usize;
+        let group: Vec<GroupType<'_>> = range
+            .clone()
+            .map(|i| GroupType {
+                ty: &decoded.types[i],
+                is_final: decoded.subtype(i as u32).is_final,
+                supertype: decoded.subtype(i as u32).supertype,
+            })
+            .collect();
+        let first = store
             .inner
             .types
-            .intern_module_type(ty, i as u32, &type_ids);
-        type_ids.push(id);
+            .intern_group(&group, info.group_start, &type_ids);
+        type_ids.extend((0..group.len() as u32).map(|k| first + k));
     }
     let to_id = |i: u32| type_ids[i as usize];
     for (import, provided) in decoded.imports.iter().zip(imports) {
         let name = || alloc::format!("{}::{}", import.module, import.name);
         if let (ImportKind::Func(ty), Extern::Func(f)) = (import.kind, provided) {
-            if type_ids[ty as usize] != store.inner.funcs[f.index as usize].type_id() {
+            let actual = store.inner.funcs[f.index as usize].type_id();
+            if !store.inner.types.is_subtype(actual, type_ids[ty as usize]) {
                 return Err(Error::Link(alloc::format!(
                     "{}: function type mismatch",
                     name()
@@ -252,7 +263,9 @@ fn instantiate<T>(
                 let fits = match ty.mutable {
                     true => content == actual.content,
                     false => match (actual.content, content) {
-                        (ValType::Ref(a), ValType::Ref(b)) => a.matches(b, |x, y| x == y),
+                        (ValType::Ref(a), ValType::Ref(b)) => {
+                            a.matches(b, |x, y| store.inner.types.is_subtype(x, y))
+                        }
                         (a, b) => a == b,
                     },
                 };

@@ -164,7 +164,8 @@ impl Val {
             (Val::ExternRef(None), heap) => r.nullable && heap.top() == HeapType::Extern,
             (Val::FuncRef(Some(_)), HeapType::Func) => true,
             (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
-                inner.funcs[f.index as usize].type_id() == id
+                let actual = inner.funcs[f.index as usize].type_id();
+                inner.types.is_subtype(actual, id)
             }
             (Val::ExternRef(Some(_)), HeapType::Extern) => true,
             _ => false,

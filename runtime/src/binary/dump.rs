@@ -67,7 +67,21 @@ fn write_module(
         None => writeln!(w, "module").ok(),
     };
     for (i, ty) in module.types.iter().enumerate() {
-        writeln!(w, "type {i}: {ty}").ok();
+        // Recursion groups and declared subtypes (GC) are shown; a plain
+        // function type is just its type.
+        let sub = module.subtype(i as u32);
+        let mut how = String::new();
+        if sub.group_len > 1 {
+            let end = sub.group_start + sub.group_len - 1;
+            how += &alloc::format!(" (rec {}..={end})", sub.group_start);
+        }
+        match (sub.is_final, sub.supertype) {
+            (true, None) => {}
+            (true, Some(sup)) => how += &alloc::format!(" (sub final {sup})"),
+            (false, Some(sup)) => how += &alloc::format!(" (sub {sup})"),
+            (false, None) => how += " (sub)",
+        }
+        writeln!(w, "type {i}: {ty}{how}").ok();
     }
     let mut func_index = 0u32;
     for (i, import) in module.imports.iter().enumerate() {

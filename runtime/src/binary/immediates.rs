@@ -260,7 +260,8 @@ impl Reader<'_> {
                 let heap = self.read_heaptype(features)?;
                 Ok(RefType::new(byte == 0x63, heap))
             }
-            0x72 | 0x73 if features.function_references => {
+            // `nullfuncref` and the rest: abbreviations of `(ref null ht)`.
+            0x6A..=0x6E | 0x71..=0x73 if features.gc => {
                 let heap = HeapType::from_byte(byte).unwrap_or(HeapType::NoFunc);
                 Ok(RefType::new(true, heap))
             }
@@ -295,7 +296,7 @@ impl Reader<'_> {
         let byte = (value + 0x80) as u8;
         let heap = match (value >= -64).then(|| HeapType::from_byte(byte)).flatten() {
             Some(heap @ (HeapType::Func | HeapType::Extern)) => heap,
-            Some(heap) if features.function_references => heap,
+            Some(heap) if features.gc => heap,
             _ => {
                 return Err(match UnsupportedProposal::of_type(byte) {
                     Some(proposal) if value >= -64 => DecodeError::unsupported(offset, proposal),

@@ -18,8 +18,12 @@ use crate::types::{
 pub struct Module {
     /// The module's bytes; function bodies and data are ranges into them.
     pub bytes: Vec<u8>,
-    /// The type section.
+    /// The type section, recursion groups flattened: type index `i` is
+    /// `types[i]`.
     pub types: Vec<FuncType>,
+    /// How each type of `types` was declared: its recursion group, whether
+    /// it is final, its declared supertype (GC).
+    pub subtypes: Vec<SubType>,
     /// The import section.
     pub imports: Vec<Import>,
     /// Type index of each function defined in the module (function section).
@@ -49,6 +53,37 @@ pub struct Module {
     pub names: Names,
     /// Every custom section: its name and the byte range of its contents.
     pub custom_sections: Vec<(String, Range<usize>)>,
+}
+
+/// How a type was declared: in which recursion group, final or not, and
+/// under which supertype. A plain function type is final, has no
+/// supertype, and is alone in its group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubType {
+    /// Index of the first type of its recursion group.
+    pub group_start: u32,
+    /// How many types the group has.
+    pub group_len: u32,
+    /// Whether no type may declare it as its supertype.
+    pub is_final: bool,
+    /// The declared supertype's index.
+    pub supertype: Option<u32>,
+}
+
+impl Module {
+    /// How type `index` was declared; a type the decoder did not record
+    /// (a module built by hand) is a plain function type.
+    pub fn subtype(&self, index: u32) -> SubType {
+        self.subtypes
+            .get(index as usize)
+            .copied()
+            .unwrap_or(SubType {
+                group_start: index,
+                group_len: 1,
+                is_final: true,
+                supertype: None,
+            })
+    }
 }
 
 /// An import: what the module needs from its host.
@@ -268,7 +303,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         }
         match id {
             0 => decode_custom(&mut section, &mut module)?,
-            1 => module.types = section.read_vec(3, |r| read_func_type(r, features))?,
+            1 => (module.types, module.subtypes) = read_type_section(&mut section, features)?,
             2 => module.imports = section.read_vec(4, |r| read_import(r, features))?,
             3 => {
                 module.functions = section.read_vec(1, |r| r.read_var_u32())?;
@@ -386,11 +421,68 @@ fn read_names(reader: &mut Reader<'_>) -> Result<Names, DecodeError> {
     Ok(names)
 }
 
+/// Reads the type section: each entry a recursion group (`0x4E`, GC) or a
+/// single type, flattened into the types and how each was declared.
+fn read_type_section(
+    section: &mut Reader<'_>,
+    features: &Features,
+) -> Result<(Vec<FuncType>, Vec<SubType>), DecodeError> {
+    let groups = section.read_count(1)?;
+    let mut types = Vec::new();
+    let mut subtypes = Vec::new();
+    for _ in 0..groups {
+        let offset = section.offset();
+        let group_start = types.len() as u32;
+        let count = if section.peek_u8() == Some(0x4E) && features.gc {
+            section.read_u8()?;
+            section.read_count(1)?
+        } else {
+            1
+        };
+        let group_len = count;
+        if u64::from(group_start) + u64::from(count) > u64::from(u32::MAX) {
+            return Err(DecodeError::new(offset, "too many types"));
+        }
+        for _ in 0..count {
+            let (is_final, supertype) = read_sub_header(section, features)?;
+            types.push(read_func_type(section, features)?);
+            subtypes.push(SubType {
+                group_start,
+                group_len,
+                is_final,
+                supertype,
+            });
+        }
+    }
+    Ok((types, subtypes))
+}
+
+/// Reads `0x50`/`0x4F` (a non-final or final subtype) and its supertype, if
+/// there; a type without them is final and has none.
+fn read_sub_header(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<(bool, Option<u32>), DecodeError> {
+    let offset = reader.offset();
+    let is_final = match reader.peek_u8() {
+        Some(0x50) if features.gc => false,
+        Some(0x4F) if features.gc => true,
+        _ => return Ok((true, None)),
+    };
+    reader.read_u8()?;
+    let supertypes = reader.read_vec(1, |r| r.read_var_u32())?;
+    match supertypes[..] {
+        [] => Ok((is_final, None)),
+        [supertype] => Ok((is_final, Some(supertype))),
+        _ => Err(DecodeError::new(offset, "multiple supertypes")),
+    }
+}
+
 fn read_func_type(reader: &mut Reader<'_>, features: &Features) -> Result<FuncType, DecodeError> {
     let offset = reader.offset();
     match reader.read_u8()? {
         0x60 => {}
-        // Recursive, sub, struct and array types.
+        // Recursive and sub types without GC; struct and array types.
         0x4e | 0x4f | 0x50 | 0x5e | 0x5f => {
             return Err(DecodeError::unsupported(offset, UnsupportedProposal::Gc))
         }

@@ -216,6 +216,11 @@ impl<'a> Reader<'a> {
         Ok(byte)
     }
 
+    /// The next byte, without reading it.
+    pub fn peek_u8(&self) -> Option<u8> {
+        self.bytes.get(self.position).copied()
+    }
+
     /// Reads `len` raw bytes.
     pub fn read_bytes(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < len {

@@ -532,7 +532,8 @@ unsafe fn indirect_callee(ip: Ip, fp: *mut u64, cx: *mut Ctx) -> Result<u32, Tra
             return Err(TrapCode::UninitializedElement);
         }
         let addr = (element - 1) as u32;
-        if inner.funcs[addr as usize].type_id() != expected {
+        let actual = inner.funcs[addr as usize].type_id();
+        if actual != expected && !inner.types.is_subtype(actual, expected) {
             return Err(TrapCode::IndirectCallTypeMismatch);
         }
         Ok(addr)

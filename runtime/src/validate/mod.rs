@@ -15,7 +15,8 @@ use crate::binary::{
 use crate::features::Features;
 use crate::ir::CompiledFunc;
 use crate::types::{
-    FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, TypeRegistry, ValType,
+    FuncType, GlobalType, GroupType, HeapType, Limits, MemoryType, RefType, TableType,
+    TypeRegistry, ValType,
 };
 use func::FuncValidator;
 
@@ -79,6 +80,8 @@ pub(crate) struct ModuleContext {
     /// Each type index's equivalence class: equivalent types (same shape,
     /// referring to equivalent types) share one.
     pub(crate) type_classes: Vec<u32>,
+    /// The classes' registry: which class declares which as supertype.
+    type_registry: TypeRegistry,
     /// `(ref null i)` and `(ref i)` for each type index `i`, for one-value
     /// block types that borrow their type from the context.
     concrete_refs: Vec<ValType>,
@@ -145,6 +148,7 @@ impl ModuleContext {
             features,
             types: module.types.clone(),
             type_classes: Vec::new(),
+            type_registry: TypeRegistry::default(),
             concrete_refs: (0..module.types.len() as u32)
                 .flat_map(|i| {
                     let heap = HeapType::Concrete(i);
@@ -228,6 +232,15 @@ impl ModuleContext {
         core::slice::from_ref(&SIMPLE[at])
     }
 
+    /// Whether function type `sub` may declare `sup` as its supertype:
+    /// contravariant parameters, covariant results.
+    fn func_subtype(&self, sub: &FuncType, sup: &FuncType) -> bool {
+        let each = |a: &[ValType], b: &[ValType]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.matches(*x, *y))
+        };
+        each(sup.params(), sub.params()) && each(sub.results(), sup.results())
+    }
+
     /// Whether every value of `actual` is a value of `expected` (subtyping).
     #[inline(always)]
     pub(crate) fn matches(&self, actual: ValType, expected: ValType) -> bool {
@@ -240,13 +253,18 @@ impl ModuleContext {
     /// Whether every reference of `actual` is one of `expected`.
     #[inline(never)]
     pub(crate) fn ref_matches(&self, actual: RefType, expected: RefType) -> bool {
-        actual.matches(expected, |a, b| self.same_type(a, b))
+        actual.matches(expected, |a, b| self.is_subtype(a, b))
     }
 
     /// Whether type indices `a` and `b` name equivalent types.
-    pub(crate) fn same_type(&self, a: u32, b: u32) -> bool {
-        let class = |i: u32| self.type_classes.get(i as usize);
-        class(a).is_some() && class(a) == class(b)
+    pub(crate) fn is_subtype(&self, a: u32, b: u32) -> bool {
+        match (
+            self.type_classes.get(a as usize),
+            self.type_classes.get(b as usize),
+        ) {
+            (Some(a), Some(b)) => self.type_registry.is_subtype(*a, *b),
+            _ => false,
+        }
     }
 
     /// Checks that `ty` refers only to types that exist, and that typed
@@ -390,19 +408,53 @@ pub(crate) fn func_ref_type(features: &Features, ty: u32) -> ValType {
     }
 }
 
-/// Checks that each type refers only to earlier types and to itself, and
-/// gives each its equivalence class.
-fn type_classes(types: &[FuncType]) -> Result<Vec<u32>, ValidationError> {
-    let mut registry = TypeRegistry::default();
-    let mut classes = Vec::with_capacity(types.len());
-    for (index, ty) in types.iter().enumerate() {
-        if ty.indices().any(|i| i as usize > index) {
-            return Err(ValidationError::new(0, "unknown type"));
+/// Checks the type section, recursion group by group: each type refers
+/// only to earlier groups and its own, its supertype is an earlier type that
+/// is not final, and it matches that supertype. Gives each type its
+/// equivalence class (an id of the context's registry).
+fn check_types(context: &mut ModuleContext, module: &Module) -> Result<(), ValidationError> {
+    let error = |message: &str| ValidationError::new(0, message);
+    let mut index = 0usize;
+    while index < module.types.len() {
+        let info = module.subtype(index as u32);
+        let start = info.group_start as usize;
+        let end = start + info.group_len as usize;
+        let mut group = Vec::with_capacity(end - start);
+        for i in start..end {
+            let (ty, sub) = (&module.types[i], module.subtype(i as u32));
+            if ty.indices().any(|t| t as usize >= end) {
+                return Err(error("unknown type"));
+            }
+            if sub.supertype.is_some_and(|s| s as usize >= i) {
+                return Err(error("unknown type"));
+            }
+            group.push(GroupType {
+                ty,
+                is_final: sub.is_final,
+                supertype: sub.supertype,
+            });
         }
-        let class = registry.intern_module_type(ty, index as u32, &classes);
-        classes.push(class);
+        let first = context
+            .type_registry
+            .intern_group(&group, start as u32, &context.type_classes);
+        context
+            .type_classes
+            .extend((0..group.len() as u32).map(|k| first + k));
+        for i in start..end {
+            let Some(sup) = module.subtype(i as u32).supertype else {
+                continue;
+            };
+            let sup = sup as usize;
+            if module.subtype(sup as u32).is_final {
+                return Err(error("sub type"));
+            }
+            if !context.func_subtype(&module.types[i], &module.types[sup]) {
+                return Err(error("sub type"));
+            }
+        }
+        index = end;
     }
-    Ok(classes)
+    Ok(())
 }
 
 /// Validates a decoded module.
@@ -447,7 +499,7 @@ pub(crate) fn validate_with(
             return Err(ValidationError::new(0, "invalid result arity"));
         }
     }
-    context.type_classes = type_classes(&module.types)?;
+    check_types(&mut context, module)?;
     let check = |ty: ValType| {
         context
             .check_valtype(ty)
