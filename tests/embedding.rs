@@ -163,6 +163,7 @@ fn host_defined_memory_table_and_global() {
         TableType {
             element: RefType::FuncRef,
             limits: Limits { min: 2, max: None },
+            table64: false,
         },
         Val::FuncRef(None),
     )

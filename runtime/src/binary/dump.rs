@@ -9,7 +9,6 @@ use super::instruction::Instruction;
 use super::module::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Module};
 use super::reader::{DecodeError, Reader};
 use crate::features::Features;
-use crate::types::ValType;
 
 fn const_expr(expr: &ConstExpr) -> String {
     let parts: alloc::vec::Vec<String> = expr
@@ -76,9 +75,7 @@ fn write_module(
                 func_index += 1;
                 alloc::format!("func{} type {ty}", func_name(module, func_index - 1))
             }
-            ImportKind::Table(ty) => {
-                alloc::format!("table {} {}", ValType::from(ty.element), ty.limits)
-            }
+            ImportKind::Table(ty) => alloc::format!("table {ty}"),
             ImportKind::Memory(ty) => alloc::format!("memory {}", memory_type(&ty)),
             ImportKind::Global(ty) => alloc::format!(
                 "global {}{}",
@@ -98,13 +95,7 @@ fn write_module(
         writeln!(w, "func {index}{}: type {ty}", func_name(module, index)).ok();
     }
     for (i, table) in module.tables.iter().enumerate() {
-        writeln!(
-            w,
-            "table {i}: {} {}",
-            ValType::from(table.element),
-            table.limits
-        )
-        .ok();
+        writeln!(w, "table {i}: {table}").ok();
     }
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory_type(memory)).ok();

@@ -1193,10 +1193,6 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         }
     }
 
-    pub(super) fn check_tableidx(&self, index: u32) -> Result<(), Failure> {
-        self.table(index).map(|_| ())
-    }
-
     pub(super) fn check_elemidx(&self, index: u32) -> Result<(), Failure> {
         self.elem(index).map(|_| ())
     }
@@ -1311,7 +1307,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
             return Err(self.error("type mismatch: call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         if !self.emitting() {
             self.pop_types(ty.params())?;
             self.push_operands(ty.results());
@@ -1322,7 +1318,12 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
             let base = self.base + self.slots;
             self.place_args(&args);
             let index = self.slot_of(index);
-            self.emit(handlers::call_indirect, &[typeidx, tableidx, base, index]);
+            // A 64-bit table has its own handler: the 32-bit one stays as it was.
+            let handler = match table.table64 {
+                true => handlers::call_indirect64,
+                false => handlers::call_indirect,
+            };
+            self.emit(handler, &[typeidx, tableidx, base, index]);
         }
         self.push_operands(ty.results());
         Ok(())
@@ -1371,7 +1372,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         }
         let ty = self.func_type(typeidx)?;
         self.check_tail_results(ty)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         if !self.emitting() {
             return self.pop_types(ty.params());
         }
@@ -1379,10 +1380,11 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let base = self.base + self.slots;
         self.place_args(&args);
         let index = self.slot_of(index);
-        self.emit(
-            handlers::return_call_indirect,
-            &[typeidx, tableidx, base, index],
-        );
+        let handler = match table.table64 {
+            true => handlers::return_call_indirect64,
+            false => handlers::return_call_indirect,
+        };
+        self.emit(handler, &[typeidx, tableidx, base, index]);
         self.emit(handlers::ret, &[]);
         Ok(())
     }
@@ -1516,7 +1518,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
 
     pub(super) fn compile_table_get(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         self.emit_runtime(
             Opcode::TableGet,
             &[index],
@@ -1529,35 +1531,40 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     pub(super) fn compile_table_set(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let value = self.pop_operand(table.element.into())?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         self.emit_runtime(Opcode::TableSet, &[index, value], &[tableidx], None);
         Ok(())
     }
 
     pub(super) fn compile_table_size(&mut self, tableidx: u32) -> Result<(), Failure> {
-        self.check_tableidx(tableidx)?;
-        self.emit_runtime(Opcode::TableSize, &[], &[tableidx], Some(ValType::I32));
+        let table = self.table(tableidx)?;
+        self.emit_runtime(
+            Opcode::TableSize,
+            &[],
+            &[tableidx],
+            Some(table.index_type()),
+        );
         Ok(())
     }
 
     pub(super) fn compile_table_grow(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let delta = self.pop_operand(ValType::I32)?;
+        let delta = self.pop_operand(table.index_type())?;
         let init = self.pop_operand(table.element.into())?;
         self.emit_runtime(
             Opcode::TableGrow,
             &[init, delta],
             &[tableidx],
-            Some(ValType::I32),
+            Some(table.index_type()),
         );
         Ok(())
     }
 
     pub(super) fn compile_table_fill(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let len = self.pop_operand(ValType::I32)?;
+        let len = self.pop_operand(table.index_type())?;
         let value = self.pop_operand(table.element.into())?;
-        let dst = self.pop_operand(ValType::I32)?;
+        let dst = self.pop_operand(table.index_type())?;
         self.emit_runtime(Opcode::TableFill, &[dst, value, len], &[tableidx], None);
         Ok(())
     }
@@ -1568,7 +1575,13 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if dst_table.element != src_table.element {
             return Err(self.error("type mismatch: table.copy between tables of different types"));
         }
-        let operands = self.pop_three([ValType::I32; 3])?;
+        let (dst_ty, src_ty) = (dst_table.index_type(), src_table.index_type());
+        // The length is 64-bit only between two 64-bit tables.
+        let len_ty = match (dst_ty, src_ty) {
+            (ValType::I64, ValType::I64) => ValType::I64,
+            _ => ValType::I32,
+        };
+        let operands = self.pop_three([dst_ty, src_ty, len_ty])?;
         self.emit_runtime(Opcode::TableCopy, &operands, &[dst, src], None);
         Ok(())
     }
@@ -1583,7 +1596,8 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         if table.element != elem {
             return Err(self.error("type mismatch: table.init of a segment of another type"));
         }
-        let operands = self.pop_three([ValType::I32; 3])?;
+        // Offsets into the segment and the length are i32.
+        let operands = self.pop_three([table.index_type(), ValType::I32, ValType::I32])?;
         self.emit_runtime(Opcode::TableInit, &operands, &[elemidx, tableidx], None);
         Ok(())
     }
