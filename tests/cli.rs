@@ -687,3 +687,27 @@ fn timeout_ends_a_run_blocked_in_a_host_call() {
     );
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
 }
+
+#[test]
+fn a_64_bit_table_takes_i64_indices() {
+    let file = "tests/fixtures/table64.wat";
+    let output = tabula(&["run", "--invoke", "call", file, "0", "21"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "42\n");
+    // 2^32 would be index 0 if truncated to 32 bits.
+    let output = tabula(&["run", "--invoke", "call", file, "0x100000000", "21"]);
+    assert_eq!(output.status.code(), Some(134), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("undefined element"),
+        "{}",
+        stderr(&output)
+    );
+    let output = tabula(&["run", "--invoke", "grow", file, "3"]);
+    assert_eq!(stdout(&output), "2\n");
+    let output = tabula(&["dump", file]);
+    assert!(
+        stdout(&output).contains("table 0: i64 funcref 2"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -60,7 +60,9 @@ impl TableEntity {
             return None;
         }
         let new = usize::try_from(new).ok().filter(|new| *new <= limit)?;
-        self.elements.try_reserve_exact(new - self.elements.len()).ok()?;
+        self.elements
+            .try_reserve_exact(new - self.elements.len())
+            .ok()?;
         self.elements.resize(new, init);
         Some(old)
     }
