@@ -406,10 +406,6 @@ fn unsupported_proposals_are_named() {
             "exception handling (WebAssembly 3.0) is not supported",
         ),
         (
-            r#"(module (table i64 1 funcref))"#,
-            "64-bit tables (memory64) (WebAssembly 3.0) are not supported",
-        ),
-        (
             r#"(module (memory 1 1 shared))"#,
             "threads and atomics are not supported",
         ),
