@@ -402,10 +402,6 @@ fn unsupported_proposals_are_named() {
             "exception handling (WebAssembly 3.0) is not supported",
         ),
         (
-            r#"(module (table i64 1 funcref))"#,
-            "64-bit tables (memory64) (WebAssembly 3.0) are not supported",
-        ),
-        (
             r#"(module (memory 1 1 shared))"#,
             "threads and atomics are not supported",
         ),
@@ -703,4 +699,28 @@ fn timeout_ends_a_run_blocked_in_a_host_call() {
         "error: timed out: the run did not end within --timeout 200ms\n"
     );
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_64_bit_table_takes_i64_indices() {
+    let file = "tests/fixtures/table64.wat";
+    let output = tabula(&["run", "--invoke", "call", file, "0", "21"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "42\n");
+    // 2^32 would be index 0 if truncated to 32 bits.
+    let output = tabula(&["run", "--invoke", "call", file, "0x100000000", "21"]);
+    assert_eq!(output.status.code(), Some(134), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("undefined element"),
+        "{}",
+        stderr(&output)
+    );
+    let output = tabula(&["run", "--invoke", "grow", file, "3"]);
+    assert_eq!(stdout(&output), "2\n");
+    let output = tabula(&["dump", file]);
+    assert!(
+        stdout(&output).contains("table 0: i64 funcref 2"),
+        "{}",
+        stdout(&output)
+    );
 }

@@ -163,6 +163,7 @@ fn host_defined_memory_table_and_global() {
         TableType {
             element: RefType::FUNCREF,
             limits: Limits { min: 2, max: None },
+            table64: false,
         },
         Val::FuncRef(None),
     )

@@ -2,7 +2,7 @@
 //! never a panic, a hang or a huge allocation.
 
 use tabula::binary::{self, DecodeError};
-use tabula::{Engine, Error, Features, Module};
+use tabula::{Config, Engine, Error, Features, Module};
 
 fn decode(bytes: &[u8]) -> Result<binary::Module, DecodeError> {
     binary::decode(bytes, &Features::default())
@@ -205,7 +205,6 @@ fn proposals_tabula_does_not_implement_are_named() {
             r#"(module (func (block $l (try_table (catch_all $l)))))"#,
             P::ExceptionHandling,
         ),
-        (r#"(module (table i64 1 funcref))"#, P::Memory64),
         (r#"(module (memory 1 1 shared))"#, P::Threads),
         (r#"(module (func (atomic.fence)))"#, P::Threads),
         (r#"(module (type (array (mut i32))))"#, P::Gc),
@@ -243,6 +242,14 @@ fn proposals_tabula_does_not_implement_are_named() {
         other => panic!("2.0 mode accepted typed references: {other:?}"),
     }
     assert_eq!(P::Threads.standard(), None);
+    // 64-bit tables and memories are implemented, but not in 2.0 mode.
+    let mut config = Config::new();
+    config.wasm_2_0();
+    let bytes = wat::parse_str("(module (table i64 1 funcref))").unwrap();
+    match Module::new(&Engine::new(&config), &bytes) {
+        Err(Error::Decode(e)) => assert_eq!(e.unsupported, Some(P::Memory64), "{e}"),
+        other => panic!("2.0 mode accepted a 64-bit table: {other:?}"),
+    }
     // Bytes no proposal defines are still malformed: limits flag bit 4, and
     // bit 3 (a custom page size) on a table or without custom-page-sizes.
     let err = decode(&module(&[0x05, 0x03, 0x01, 0x10, 0x00])).unwrap_err();

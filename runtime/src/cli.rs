@@ -412,12 +412,7 @@ fn list_exports(module: &Module) -> String {
         let line = match &export.ty {
             ExternType::Func(ty) => format!("  func {}: {ty}", export.name),
             ExternType::Memory(ty) => format!("  memory {}: {}", export.name, ty.limits),
-            ExternType::Table(ty) => format!(
-                "  table {}: {} {}",
-                export.name,
-                ValType::from(ty.element),
-                ty.limits
-            ),
+            ExternType::Table(ty) => format!("  table {}: {ty}", export.name),
             ExternType::Global(ty) => format!(
                 "  global {}: {}{}",
                 export.name,

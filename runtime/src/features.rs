@@ -24,8 +24,8 @@ pub struct Features {
     /// More than one memory; a memory index in memargs, bulk memory
     /// instructions and data segments.
     pub multi_memory: bool,
-    /// 64-bit memories: `i64` addresses and sizes (memory64; 64-bit tables
-    /// are not implemented yet).
+    /// memory64: 64-bit memories and tables (`i64` addresses, indices and
+    /// sizes), and limits encoded as u64 LEBs for every table and memory.
     pub memory64: bool,
     /// Relaxed SIMD (`0xFD 0x100..=0x113`), WebAssembly 3.0. Tabula gives each
     /// instruction one fixed behaviour, that of its non-relaxed counterpart.

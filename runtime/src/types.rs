@@ -481,10 +481,14 @@ pub struct TableType {
     pub element: RefType,
     /// Size limits in elements.
     pub limits: Limits,
+    /// Whether indices are 64-bit (memory64's table64, WebAssembly 3.0):
+    /// `i64` operands and results for the `table.*` instructions and
+    /// `call_indirect`, and `i64` element segment offsets.
+    pub table64: bool,
 }
 
 impl TableType {
-    /// A table of `element`s, `minimum` long, growable to `maximum`
+    /// A 32-bit table of `element`s, `minimum` long, growable to `maximum`
     /// (wasmtime's constructor).
     pub fn new(element: RefType, minimum: u32, maximum: Option<u32>) -> Self {
         TableType {
@@ -493,7 +497,59 @@ impl TableType {
                 min: minimum.into(),
                 max: maximum.map(u64::from),
             },
+            table64: false,
         }
+    }
+
+    /// A 64-bit table of `element`s, `minimum` long, growable to `maximum`
+    /// (wasmtime's constructor).
+    ///
+    /// ```
+    /// use tabula::{RefType, TableType, ValType};
+    ///
+    /// let ty = TableType::new64(RefType::FUNCREF, 1, Some(1 << 40));
+    /// assert_eq!(ty.index_type(), ValType::I64);
+    /// assert_eq!(ty.to_string(), "i64 funcref 1 1099511627776");
+    /// ```
+    pub fn new64(element: RefType, minimum: u64, maximum: Option<u64>) -> Self {
+        TableType {
+            element,
+            limits: Limits {
+                min: minimum,
+                max: maximum,
+            },
+            table64: true,
+        }
+    }
+
+    /// The type of indices and sizes in this table: `i64` for a 64-bit
+    /// table, `i32` otherwise.
+    pub fn index_type(&self) -> ValType {
+        if self.table64 {
+            ValType::I64
+        } else {
+            ValType::I32
+        }
+    }
+
+    /// The largest size the index type allows: `2^32 - 1` or `2^64 - 1`
+    /// elements.
+    pub fn max_size_bound(&self) -> u64 {
+        if self.table64 {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        }
+    }
+}
+
+impl fmt::Display for TableType {
+    /// `funcref 1 2`, with `i64 ` in front for a 64-bit table.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.table64 {
+            f.write_str("i64 ")?;
+        }
+        write!(f, "{} {}", ValType::from(self.element), self.limits)
     }
 }
 

@@ -248,12 +248,6 @@ impl<T> Store<T> {
     }
 }
 
-/// Narrows a 64-bit size or index to the 32 bits a table or memory of this
-/// store can address.
-fn narrow(value: u64, what: &str) -> Result<u32, Error> {
-    u32::try_from(value).map_err(|_| Error::Usage(alloc::format!("{what} out of range")))
-}
-
 /// `[start, start + len)` as a range inside `size`, if it fits.
 fn span(start: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
     let end = start.checked_add(len)?;
@@ -556,10 +550,7 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
         let store = store.as_context_mut();
         self.entity_mut(store, Some(init))?;
-        let delta = narrow(delta, "table growth")?;
-        store
-            .grow_table(self.index, delta, init.to_bits() as u64)
-            .map(u64::from)
+        store.grow_table(self.index, delta, init.to_bits() as u64)
     }
 
     /// Sets `len` elements from `dst` to `value`, as `table.fill` does.

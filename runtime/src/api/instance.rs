@@ -236,7 +236,10 @@ fn instantiate<T>(
         match (import.kind, provided, actual) {
             (ImportKind::Table(ty), Extern::Table(t), ExternType::Table(actual)) => {
                 let element = ty.element.map_indices(to_id);
-                if element != actual.element || !limits_match(actual.limits, ty.limits) {
+                if element != actual.element
+                    || ty.table64 != actual.table64
+                    || !limits_match(actual.limits, ty.limits)
+                {
                     return Err(Error::Link(alloc::format!(
                         "{}: table type mismatch",
                         name()
@@ -347,9 +350,13 @@ fn instantiate<T>(
         match &element.mode {
             ElementMode::Active { table, offset } => {
                 let instance = &store.inner.instances[index as usize];
-                let start = eval_const(&store.inner, &instance.funcs, &instance.globals, offset)
-                    as u32 as usize;
+                let value = eval_const(&store.inner, &instance.funcs, &instance.globals, offset);
                 let table_addr = instance.tables[*table as usize] as usize;
+                // The offset is an i32 (zero-extended) or, for a 64-bit table, an i64.
+                let start = match store.inner.tables[table_addr].ty.table64 {
+                    true => usize::try_from(value as u64).unwrap_or(usize::MAX),
+                    false => value as u32 as usize,
+                };
                 let items = core::mem::take(&mut store.inner.instances[index as usize].elems[i]);
                 let elements = &mut store.inner.tables[table_addr].elements;
                 let end = start

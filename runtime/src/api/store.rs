@@ -416,7 +416,7 @@ impl<T> Store<T> {
     }
 
     /// Grows table `addr` with `init` elements, as [`Store::grow_memory`].
-    pub(crate) fn grow_table(&mut self, addr: u32, delta: u32, init: u64) -> Result<u32, Error> {
+    pub(crate) fn grow_table(&mut self, addr: u32, delta: u64, init: u64) -> Result<u64, Error> {
         self.install_limiter();
         let grown = self.inner.grow_table(addr, delta, init);
         self.finish_growth(grown, "table")

@@ -9,7 +9,6 @@ use super::instruction::Instruction;
 use super::module::{ConstExpr, DataMode, ElementMode, ExportKind, ImportKind, Module};
 use super::reader::{DecodeError, Reader};
 use crate::features::Features;
-use crate::types::ValType;
 
 fn const_expr(expr: &ConstExpr) -> String {
     let parts: alloc::vec::Vec<String> = expr
@@ -90,9 +89,7 @@ fn write_module(
                 func_index += 1;
                 alloc::format!("func{} type {ty}", func_name(module, func_index - 1))
             }
-            ImportKind::Table(ty) => {
-                alloc::format!("table {} {}", ValType::from(ty.element), ty.limits)
-            }
+            ImportKind::Table(ty) => alloc::format!("table {ty}"),
             ImportKind::Memory(ty) => alloc::format!("memory {}", memory_type(&ty)),
             ImportKind::Global(ty) => alloc::format!(
                 "global {}{}",
@@ -116,13 +113,7 @@ fn write_module(
             Some(Some(init)) => alloc::format!(" = {}", const_expr(init)),
             _ => String::new(),
         };
-        writeln!(
-            w,
-            "table {i}: {} {}{init}",
-            ValType::from(table.element),
-            table.limits
-        )
-        .ok();
+        writeln!(w, "table {i}: {table}{init}").ok();
     }
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory_type(memory)).ok();

@@ -500,32 +500,42 @@ fn read_func_type(reader: &mut Reader<'_>, features: &Features) -> Result<FuncTy
 
 /// Reads limits: a flags byte (bit 0: a maximum follows, bit 1: shared,
 /// bit 2: 64-bit), then the minimum and maximum. Returns them and whether
-/// they are 64-bit; a 64-bit flag needs `allow64`.
-fn read_limits(reader: &mut Reader<'_>, allow64: bool) -> Result<(Limits, bool), DecodeError> {
+/// they are 64-bit; see [`read_limits_after`] for `memory64`.
+fn read_limits(reader: &mut Reader<'_>, memory64: bool) -> Result<(Limits, bool), DecodeError> {
     let offset = reader.offset();
     let flags = reader.read_u8()?;
-    read_limits_after(reader, offset, flags, allow64)
+    read_limits_after(reader, offset, flags, memory64)
 }
 
 /// The limits after their flags byte `flags` (read at `offset`), which
 /// must be 0x00 (no maximum), 0x01 (maximum), or with memory64 those plus
-/// 0x04 (64-bit). Returns the limits and whether they are 64-bit.
+/// 0x04 and 0x05 (64-bit). Returns the limits and whether they are 64-bit.
+///
+/// With memory64 (WebAssembly 3.0) every minimum and maximum is a u64 LEB,
+/// those of 32-bit tables and memories too: a value past the index type's
+/// range is a validation error ("invalid"), not a malformed module, and
+/// only an encoding that is not a u64 LEB is malformed. WebAssembly 2.0
+/// reads u32 LEBs.
 fn read_limits_after(
     reader: &mut Reader<'_>,
     offset: usize,
     flags: u8,
-    allow64: bool,
+    memory64: bool,
 ) -> Result<(Limits, bool), DecodeError> {
+    let read = |reader: &mut Reader<'_>| match memory64 {
+        true => reader.read_var_u64(),
+        false => reader.read_var_u32().map(u64::from),
+    };
     match flags {
         0x00 | 0x01 => {
-            let min = u64::from(reader.read_var_u32()?);
+            let min = read(reader)?;
             let max = match flags {
-                0x01 => Some(u64::from(reader.read_var_u32()?)),
+                0x01 => Some(read(reader)?),
                 _ => None,
             };
             Ok((Limits { min, max }, false))
         }
-        0x04 | 0x05 if allow64 => {
+        0x04 | 0x05 if memory64 => {
             let min = reader.read_var_u64()?;
             let max = match flags {
                 0x05 => Some(reader.read_var_u64()?),
@@ -533,8 +543,12 @@ fn read_limits_after(
             };
             Ok((Limits { min, max }, true))
         }
-        // Shared limits, then 64-bit ones (shared or not).
+        // Shared limits (32-bit, or 64-bit with memory64), then 64-bit ones.
         0x02 | 0x03 => Err(DecodeError::unsupported(
+            offset,
+            UnsupportedProposal::Threads,
+        )),
+        0x06 | 0x07 if memory64 => Err(DecodeError::unsupported(
             offset,
             UnsupportedProposal::Threads,
         )),
@@ -551,9 +565,12 @@ fn read_limits_after(
 
 fn read_table_type(reader: &mut Reader<'_>, features: &Features) -> Result<TableType, DecodeError> {
     let element = reader.read_reftype(features)?;
-    // 64-bit tables (memory64's table64) are not implemented yet.
-    let (limits, _) = read_limits(reader, false)?;
-    Ok(TableType { element, limits })
+    let (limits, table64) = read_limits(reader, features.memory64)?;
+    Ok(TableType {
+        element,
+        limits,
+        table64,
+    })
 }
 
 /// Reads a table of the table section: its type, after `0x40 0x00` also

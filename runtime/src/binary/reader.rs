@@ -16,8 +16,8 @@ pub enum UnsupportedProposal {
     /// The tag section (id 13), `try_table`, `throw` and the legacy
     /// `try`/`catch` instructions, `exnref`.
     ExceptionHandling,
-    /// memory64's 64-bit tables (table limits flags 0x04 to 0x07); 64-bit
-    /// memories are implemented.
+    /// memory64's 64-bit memories and tables (limits flags 0x04 to 0x07),
+    /// when the engine's features leave memory64 off (WebAssembly 2.0).
     Memory64,
     /// Typed function references: `call_ref`, `ref.as_non_null`,
     /// `br_on_null`, `br_on_non_null`, `(ref null? ht)` types.
@@ -34,7 +34,7 @@ impl UnsupportedProposal {
     pub const fn name(self) -> &'static str {
         match self {
             UnsupportedProposal::ExceptionHandling => "exception handling",
-            UnsupportedProposal::Memory64 => "64-bit tables (memory64)",
+            UnsupportedProposal::Memory64 => "64-bit memories and tables (memory64)",
             UnsupportedProposal::FunctionReferences => "typed function references",
             UnsupportedProposal::Gc => "garbage collection (GC)",
             UnsupportedProposal::Threads => "threads and atomics",

@@ -511,19 +511,28 @@ handler! {
 
 /// The store address of the function a `call_indirect` or
 /// `return_call_indirect` at `ip` calls (lanes: typeidx, tableidx, base,
-/// index slot), or the trap the spec gives for it.
+/// index slot), or the trap the spec gives for it. `WIDE`: the table is
+/// 64-bit and the index an `i64`.
 ///
 /// # Safety
 /// `ip`, `fp` and `cx` must be those of the running handler.
 #[inline(always)]
-unsafe fn indirect_callee(ip: Ip, fp: *mut u64, cx: *mut Ctx) -> Result<u32, TrapCode> {
+unsafe fn indirect_callee<const WIDE: bool>(
+    ip: Ip,
+    fp: *mut u64,
+    cx: *mut Ctx,
+) -> Result<u32, TrapCode> {
     // SAFETY: the caller's contract; validation checked the indices.
     unsafe {
         let inner = &*(*cx).inner;
         let inst = &inner.instances[(*cx).instance as usize];
         let table = inst.tables[lane(ip, 1) as usize];
         let expected = inst.type_ids[lane(ip, 0) as usize];
-        let index = get::<i32>(fp, lane(ip, 3)) as u32 as usize;
+        let index = match WIDE {
+            // An index past the host's address space is past any table.
+            true => table_index(index_operand(fp, lane(ip, 3), true)),
+            false => get::<i32>(fp, lane(ip, 3)) as u32 as usize,
+        };
         let element = match inner.tables[table as usize].elements.get(index) {
             Some(&element) => element,
             None => return Err(TrapCode::UndefinedElement),
@@ -543,7 +552,19 @@ unsafe fn indirect_callee(ip: Ip, fp: *mut u64, cx: *mut Ctx) -> Result<u32, Tra
 handler! {
     /// `call_indirect`. Lanes: typeidx, tableidx, base, index slot.
     fn call_indirect(ip, fp, mem, mem_len, cx, acc) {
-        let addr = match indirect_callee(ip, fp, cx) {
+        let addr = match indirect_callee::<false>(ip, fp, cx) {
+            Ok(addr) => addr,
+            Err(code) => trap!(cx, ip, code),
+        };
+        call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `call_indirect` through a 64-bit table (an `i64` index). Lanes as
+    /// for [`call_indirect`].
+    fn call_indirect64(ip, fp, mem, mem_len, cx, acc) {
+        let addr = match indirect_callee::<true>(ip, fp, cx) {
             Ok(addr) => addr,
             Err(code) => trap!(cx, ip, code),
         };
@@ -575,7 +596,19 @@ handler! {
     /// `return_call_indirect`, trapping as `call_indirect` does. Lanes:
     /// typeidx, tableidx, base, index slot.
     fn return_call_indirect(ip, fp, mem, mem_len, cx, acc) {
-        let addr = match indirect_callee(ip, fp, cx) {
+        let addr = match indirect_callee::<false>(ip, fp, cx) {
+            Ok(addr) => addr,
+            Err(code) => trap!(cx, ip, code),
+        };
+        tail_call_addr!(addr, lane(ip, 2), 3, ip, fp, mem, mem_len, cx, acc)
+    }
+}
+
+handler! {
+    /// `return_call_indirect` through a 64-bit table (an `i64` index).
+    /// Lanes as for [`return_call_indirect`].
+    fn return_call_indirect64(ip, fp, mem, mem_len, cx, acc) {
+        let addr = match indirect_callee::<true>(ip, fp, cx) {
             Ok(addr) => addr,
             Err(code) => trap!(cx, ip, code),
         };
@@ -874,11 +907,28 @@ unsafe fn table_addr(cx: *mut Ctx, index: u32) -> usize {
     }
 }
 
+/// A table index as a `usize` for `get`: one the host cannot address
+/// becomes `usize::MAX`, past the end of any table.
+#[inline(always)]
+fn table_index(index: u64) -> usize {
+    usize::try_from(index).unwrap_or(usize::MAX)
+}
+
+/// Whether table `addr` of the store is 64-bit: its index, size and
+/// length operands are `i64`.
+///
+/// # Safety
+/// `cx` must be live and `addr` a table of its store.
+unsafe fn table_wide(cx: *mut Ctx, addr: usize) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { (&*(*cx).inner).tables[addr].ty.table64 }
+}
+
 handler! {
     /// `table.get`. Lanes: dst, index, tableidx.
     fn table_get(ip, fp, mem, mem_len, cx, acc) {
-        let index = get::<i32>(fp, lane(ip, 1)) as u32 as usize;
         let table = table_addr(cx, lane(ip, 2));
+        let index = table_index(index_operand(fp, lane(ip, 1), table_wide(cx, table)));
         match (&mut *(*cx).inner).tables[table].elements.get(index) {
             Some(&value) => fp.add(lane(ip, 0) as usize).write(value),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
@@ -890,9 +940,9 @@ handler! {
 handler! {
     /// `table.set`. Lanes: index, value, tableidx.
     fn table_set(ip, fp, mem, mem_len, cx, acc) {
-        let index = get::<i32>(fp, lane(ip, 0)) as u32 as usize;
-        let value = fp.add(lane(ip, 1) as usize).read();
         let table = table_addr(cx, lane(ip, 2));
+        let index = table_index(index_operand(fp, lane(ip, 0), table_wide(cx, table)));
+        let value = fp.add(lane(ip, 1) as usize).read();
         match (&mut *(*cx).inner).tables[table].elements.get_mut(index) {
             Some(slot) => *slot = value,
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
@@ -904,8 +954,12 @@ handler! {
 handler! {
     /// `table.size`. Lanes: dst, tableidx.
     fn table_size(ip, fp, mem, mem_len, cx, acc) {
-        let table = table_addr(cx, lane(ip, 1));
-        set(fp, lane(ip, 0), (&mut *(*cx).inner).tables[table].elements.len() as i32);
+        let table = &(&*(*cx).inner).tables[table_addr(cx, lane(ip, 1))];
+        let size = table.elements.len();
+        match table.ty.table64 {
+            true => set(fp, lane(ip, 0), size as i64),
+            false => set(fp, lane(ip, 0), size as i32),
+        }
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
     }
 }
@@ -914,13 +968,17 @@ handler! {
     /// `table.grow`. Lanes: dst, init, delta, tableidx.
     fn table_grow(ip, fp, mem, mem_len, cx, acc) {
         let init = fp.add(lane(ip, 1) as usize).read();
-        let delta = get::<i32>(fp, lane(ip, 2)) as u32;
         let table = table_addr(cx, lane(ip, 3));
+        let wide = table_wide(cx, table);
+        let delta = index_operand(fp, lane(ip, 2), wide);
         // The embedder's resource limiter may refuse, or trap.
         let Ok(old) = (&mut *(*cx).inner).grow_table(table as u32, delta, init) else {
             trap!(cx, ip, TrapCode::HostError)
         };
-        set(fp, lane(ip, 0), old.map_or(-1, |size| size as i32));
+        match wide {
+            true => set(fp, lane(ip, 0), old.map_or(-1, |size| size as i64)),
+            false => set(fp, lane(ip, 0), old.map_or(-1, |size| size as i32)),
+        }
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
     }
 }
@@ -928,12 +986,13 @@ handler! {
 handler! {
     /// `table.fill`. Lanes: dst, value, len, tableidx.
     fn table_fill(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
-        let value = fp.add(lane(ip, 1) as usize).read();
-        let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let table = table_addr(cx, lane(ip, 3));
+        let wide = table_wide(cx, table);
+        let dst = index_operand(fp, lane(ip, 0), wide);
+        let value = fp.add(lane(ip, 1) as usize).read();
+        let len = index_operand(fp, lane(ip, 2), wide);
         let elements = &mut (&mut *(*cx).inner).tables[table].elements;
-        match range(u64::from(dst), u64::from(len), elements.len()) {
+        match range(dst, len, elements.len()) {
             Some(dst) => elements[dst].fill(value),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
         }
@@ -944,14 +1003,16 @@ handler! {
 handler! {
     /// `table.copy`. Lanes: dst, src, len, dst tableidx, src tableidx.
     fn table_copy(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
-        let src = get::<i32>(fp, lane(ip, 1)) as u32;
-        let len = get::<i32>(fp, lane(ip, 2)) as u32;
         let dst_table = table_addr(cx, lane(ip, 3));
         let src_table = table_addr(cx, lane(ip, 4));
+        let (dst_wide, src_wide) = (table_wide(cx, dst_table), table_wide(cx, src_table));
+        let dst = index_operand(fp, lane(ip, 0), dst_wide);
+        let src = index_operand(fp, lane(ip, 1), src_wide);
+        // The length is 64-bit only between two 64-bit tables.
+        let len = index_operand(fp, lane(ip, 2), dst_wide && src_wide);
         let tables = &mut (&mut *(*cx).inner).tables;
-        let src_range = range(u64::from(src), u64::from(len), tables[src_table].elements.len());
-        let dst_range = range(u64::from(dst), u64::from(len), tables[dst_table].elements.len());
+        let src_range = range(src, len, tables[src_table].elements.len());
+        let dst_range = range(dst, len, tables[dst_table].elements.len());
         let (Some(src_range), Some(dst_range)) = (src_range, dst_range) else {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
@@ -968,10 +1029,11 @@ handler! {
 handler! {
     /// `table.init`. Lanes: dst, src, len, elemidx, tableidx.
     fn table_init(ip, fp, mem, mem_len, cx, acc) {
-        let dst = get::<i32>(fp, lane(ip, 0)) as u32;
+        let table = table_addr(cx, lane(ip, 4));
+        let dst = index_operand(fp, lane(ip, 0), table_wide(cx, table));
+        // Offsets into the segment and the length are i32 for any table.
         let src = get::<i32>(fp, lane(ip, 1)) as u32;
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
-        let table = table_addr(cx, lane(ip, 4));
         let inner = &mut *(*cx).inner;
         // A raw slice (segment and table are separate allocations), so
         // nothing needs dropping at the tail call below.
@@ -982,7 +1044,7 @@ handler! {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
         let elements = &mut inner.tables[table].elements;
-        match range(u64::from(dst), u64::from(len), elements.len()) {
+        match range(dst, u64::from(len), elements.len()) {
             Some(dst) => elements[dst].copy_from_slice(&segment[src]),
             None => trap!(cx, ip, TrapCode::TableOutOfBounds),
         }

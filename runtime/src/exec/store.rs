@@ -49,15 +49,20 @@ pub(crate) struct TableEntity {
 }
 
 impl TableEntity {
-    /// Grows by `delta` elements set to `init`; returns the old size or `None`.
-    pub(crate) fn grow(&mut self, delta: u32, init: u64, limit: usize) -> Option<u32> {
-        let old = self.elements.len() as u32;
+    /// Grows by `delta` elements set to `init`; returns the old size or
+    /// `None` past the maximum, the index type's range or `limit`.
+    pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: usize) -> Option<u64> {
+        let old = self.elements.len() as u64;
         let new = old.checked_add(delta)?;
-        if self.ty.limits.max.is_some_and(|max| u64::from(new) > max) || new as usize > limit {
+        let max = self.ty.limits.max.unwrap_or(u64::MAX);
+        if new > max.min(self.ty.max_size_bound()) {
             return None;
         }
-        self.elements.try_reserve_exact(delta as usize).ok()?;
-        self.elements.resize(new as usize, init);
+        let new = usize::try_from(new).ok().filter(|new| *new <= limit)?;
+        self.elements
+            .try_reserve_exact(new - self.elements.len())
+            .ok()?;
+        self.elements.resize(new, init);
         Some(old)
     }
 }
@@ -297,13 +302,20 @@ impl StoreInner {
     pub(crate) fn grow_table(
         &mut self,
         addr: u32,
-        delta: u32,
+        delta: u64,
         init: u64,
-    ) -> Result<Option<u32>, ()> {
+    ) -> Result<Option<u64>, ()> {
         let table = &self.tables[addr as usize];
         let current = table.elements.len();
-        let maximum = table.ty.limits.max.map(|max| max as usize);
-        let Some(desired) = current.checked_add(delta as usize) else {
+        let maximum = table
+            .ty
+            .limits
+            .max
+            .map(|max| usize::try_from(max).unwrap_or(usize::MAX));
+        let desired = usize::try_from(delta)
+            .ok()
+            .and_then(|delta| current.checked_add(delta));
+        let Some(desired) = desired else {
             return Ok(None);
         };
         if !self.ask(Resource::Table, current, desired, maximum)? {

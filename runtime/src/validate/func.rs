@@ -1219,10 +1219,6 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         }
     }
 
-    pub(super) fn check_tableidx(&self, index: u32) -> Result<(), Failure> {
-        self.table(index).map(|_| ())
-    }
-
     pub(super) fn check_elemidx(&self, index: u32) -> Result<(), Failure> {
         self.elem(index).map(|_| ())
     }
@@ -1337,7 +1333,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             return Err(self.error("type mismatch: call_indirect needs a funcref table"));
         }
         let ty = self.func_type(typeidx)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         if !self.emitting() {
             self.pop_types(ty.params())?;
             self.push_operands(ty.results());
@@ -1348,7 +1344,12 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             let base = self.base + self.slots;
             self.place_args(&args);
             let index = self.slot_of(index);
-            self.emit(handlers::call_indirect, &[typeidx, tableidx, base, index]);
+            // A 64-bit table has its own handler: the 32-bit one stays as it was.
+            let handler = match table.table64 {
+                true => handlers::call_indirect64,
+                false => handlers::call_indirect,
+            };
+            self.emit(handler, &[typeidx, tableidx, base, index]);
         }
         self.push_operands(ty.results());
         Ok(())
@@ -1400,7 +1401,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         }
         let ty = self.func_type(typeidx)?;
         self.check_tail_results(ty)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         if !self.emitting() {
             return self.pop_types(ty.params());
         }
@@ -1408,10 +1409,11 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         let base = self.base + self.slots;
         self.place_args(&args);
         let index = self.slot_of(index);
-        self.emit(
-            handlers::return_call_indirect,
-            &[typeidx, tableidx, base, index],
-        );
+        let handler = match table.table64 {
+            true => handlers::return_call_indirect64,
+            false => handlers::return_call_indirect,
+        };
+        self.emit(handler, &[typeidx, tableidx, base, index]);
         self.emit(handlers::ret, &[]);
         Ok(())
     }
@@ -1545,7 +1547,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
 
     pub(super) fn compile_table_get(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         self.emit_runtime(
             Opcode::TableGet,
             &[index],
@@ -1558,35 +1560,40 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     pub(super) fn compile_table_set(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
         let value = self.pop_operand(table.element.into())?;
-        let index = self.pop_operand(ValType::I32)?;
+        let index = self.pop_operand(table.index_type())?;
         self.emit_runtime(Opcode::TableSet, &[index, value], &[tableidx], None);
         Ok(())
     }
 
     pub(super) fn compile_table_size(&mut self, tableidx: u32) -> Result<(), Failure> {
-        self.check_tableidx(tableidx)?;
-        self.emit_runtime(Opcode::TableSize, &[], &[tableidx], Some(ValType::I32));
+        let table = self.table(tableidx)?;
+        self.emit_runtime(
+            Opcode::TableSize,
+            &[],
+            &[tableidx],
+            Some(table.index_type()),
+        );
         Ok(())
     }
 
     pub(super) fn compile_table_grow(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let delta = self.pop_operand(ValType::I32)?;
+        let delta = self.pop_operand(table.index_type())?;
         let init = self.pop_operand(table.element.into())?;
         self.emit_runtime(
             Opcode::TableGrow,
             &[init, delta],
             &[tableidx],
-            Some(ValType::I32),
+            Some(table.index_type()),
         );
         Ok(())
     }
 
     pub(super) fn compile_table_fill(&mut self, tableidx: u32) -> Result<(), Failure> {
         let table = self.table(tableidx)?;
-        let len = self.pop_operand(ValType::I32)?;
+        let len = self.pop_operand(table.index_type())?;
         let value = self.pop_operand(table.element.into())?;
-        let dst = self.pop_operand(ValType::I32)?;
+        let dst = self.pop_operand(table.index_type())?;
         self.emit_runtime(Opcode::TableFill, &[dst, value, len], &[tableidx], None);
         Ok(())
     }
@@ -1600,7 +1607,13 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         {
             return Err(self.error("type mismatch: table.copy between tables of different types"));
         }
-        let operands = self.pop_three([ValType::I32; 3])?;
+        let (dst_ty, src_ty) = (dst_table.index_type(), src_table.index_type());
+        // The length is 64-bit only between two 64-bit tables.
+        let len_ty = match (dst_ty, src_ty) {
+            (ValType::I64, ValType::I64) => ValType::I64,
+            _ => ValType::I32,
+        };
+        let operands = self.pop_three([dst_ty, src_ty, len_ty])?;
         self.emit_runtime(Opcode::TableCopy, &operands, &[dst, src], None);
         Ok(())
     }
@@ -1615,7 +1628,8 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         if !self.context.ref_matches(elem, table.element) {
             return Err(self.error("type mismatch: table.init of a segment of another type"));
         }
-        let operands = self.pop_three([ValType::I32; 3])?;
+        // Offsets into the segment and the length are i32.
+        let operands = self.pop_three([table.index_type(), ValType::I32, ValType::I32])?;
         self.emit_runtime(Opcode::TableInit, &operands, &[elemidx, tableidx], None);
         Ok(())
     }

@@ -324,11 +324,12 @@ fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
 }
 
 fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
+    // Only a 32-bit table's limits can exceed its index type's range.
     check_limits(
         &ty.limits,
-        u64::from(u32::MAX),
+        ty.max_size_bound(),
         0,
-        "table size out of range",
+        "table size must be at most 2^32-1 elements",
     )
 }
 
@@ -626,7 +627,7 @@ pub(crate) fn validate_with(
                     "type mismatch: element segment and table types differ",
                 ));
             }
-            check_const_expr(&context, offset, ValType::I32)?;
+            check_const_expr(&context, offset, table.index_type())?;
         }
     }
 

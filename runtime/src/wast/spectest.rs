@@ -4,7 +4,7 @@
 //! print functions of a few signatures, four constant globals, a funcref
 //! table of 10..20 elements and a memory of 1..2 pages.
 
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use crate::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 use crate::{Error, Global, Linker, Memory, Store, Table, Val};
 
 /// The module name scripts import from.
@@ -45,15 +45,14 @@ pub fn define<T>(store: &mut Store<T>, linker: &mut Linker<T>) -> Result<(), Err
         linker.define(&*store, MODULE, name, global)?;
     }
 
-    let table_ty = TableType {
-        element: RefType::FUNCREF,
-        limits: Limits {
-            min: 10,
-            max: Some(20),
-        },
-    };
-    let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
-    linker.define(&*store, MODULE, "table", table)?;
+    // `table64`, the 64-bit twin, is what the memory64 scripts import.
+    for (name, table_ty) in [
+        ("table", TableType::new(RefType::FUNCREF, 10, Some(20))),
+        ("table64", TableType::new64(RefType::FUNCREF, 10, Some(20))),
+    ] {
+        let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
+        linker.define(&*store, MODULE, name, table)?;
+    }
 
     let memory_ty = MemoryType::new(1, Some(2));
     let memory = Memory::new(&mut *store, memory_ty)?;
