@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// A value type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialOrd, Ord)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -83,6 +83,18 @@ impl ValType {
         match self {
             ValType::Ref(ty) => ValType::Ref(ty.map_indices(map)),
             other => other,
+        }
+    }
+}
+
+// By hand, as the derived comparison would do it, but small enough to
+// inline: the validator compares value types at every operand it pops.
+impl PartialEq for ValType {
+    #[inline(always)]
+    fn eq(&self, other: &ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a == b,
+            _ => core::mem::discriminant(self) == core::mem::discriminant(other),
         }
     }
 }

@@ -229,6 +229,7 @@ pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     fuel_op: Option<u32>,
     /// Whether each local holds a value: always, except for a local of a
     /// non-nullable reference type before its first `local.set`/`tee`.
+    /// Empty when every local has a default value.
     local_set: Vec<bool>,
     /// Non-defaultable locals set so far, innermost last (unset again at
     /// the end of the frame they were set in).
@@ -285,14 +286,19 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             local_set: Vec::new(),
             init_log: Vec::new(),
         };
-        let params = ty.params().len();
-        for (i, local) in validator.locals.iter().enumerate() {
+        let mut all_defaultable = true;
+        for (_, local) in &body.locals {
             if let Err(e) = context.check_valtype(*local) {
                 return Err(ValidationError::new(body.code.start, e));
             }
-            validator
-                .local_set
-                .push(i < params || local.is_defaultable());
+            all_defaultable &= local.is_defaultable();
+        }
+        // Tracked only when some local starts without a value.
+        if !all_defaultable {
+            let params = ty.params().len();
+            validator.local_set = (validator.locals.iter().enumerate())
+                .map(|(i, local)| i < params || local.is_defaultable())
+                .collect();
         }
         validator.controls.push(ControlFrame {
             kind: FrameKind::Function,
@@ -2098,8 +2104,8 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     /// Records that local `index` holds a value from here to the end of
     /// the current frame.
     fn mark_set(&mut self, index: u32) {
-        if !self.local_set[index as usize] {
-            self.local_set[index as usize] = true;
+        if let Some(set @ false) = self.local_set.get_mut(index as usize) {
+            *set = true;
             self.init_log.push(index);
         }
     }
@@ -2114,7 +2120,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
 
     pub(super) fn compile_local_get(&mut self, index: u32) -> Result<(), Failure> {
         let (ty, slot) = self.local(index)?;
-        if !self.local_set[index as usize] {
+        if !self.local_set.is_empty() && !self.local_set[index as usize] {
             return Err(self.error("uninitialized local"));
         }
         if self.emitting() {
