@@ -41,6 +41,10 @@ pub struct Features {
     /// Memories with 1-byte pages (custom-page-sizes, WebAssembly 3.0):
     /// limits flag bit 3 and a page size exponent in the memory type.
     pub custom_page_sizes: bool,
+    /// Exception handling with `exnref` (WebAssembly 3.0): the tag
+    /// section, `throw`, `throw_ref`, `try_table` and the `exnref` type.
+    /// The legacy `try`/`catch`/`delegate` instructions stay refused.
+    pub exceptions: bool,
 }
 
 impl Default for Features {
@@ -67,6 +71,7 @@ impl Features {
             tail_call: false,
             extended_const: false,
             custom_page_sizes: false,
+            exceptions: false,
         }
     }
 
@@ -87,6 +92,7 @@ impl Features {
             tail_call: false,
             extended_const: false,
             custom_page_sizes: false,
+            exceptions: false,
         }
     }
 
@@ -102,6 +108,7 @@ impl Features {
             tail_call: true,
             extended_const: true,
             custom_page_sizes: true,
+            exceptions: true,
             ..Features::wasm2()
         }
     }
@@ -119,6 +126,7 @@ impl Features {
             Proposal::WideArithmetic => self.wide_arithmetic,
             Proposal::TailCall => self.tail_call,
             Proposal::ExtendedConst => self.extended_const,
+            Proposal::Exceptions => self.exceptions,
         }
     }
 

@@ -20,12 +20,15 @@ pub enum ValType {
     FuncRef,
     /// Nullable reference to a host object.
     ExternRef,
+    /// Nullable reference to an exception (exception handling, WebAssembly
+    /// 3.0): opaque to the host.
+    ExnRef,
 }
 
 impl ValType {
-    /// True for `funcref` and `externref`.
+    /// True for `funcref`, `externref` and `exnref`.
     pub const fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef)
     }
 
     /// How many 64-bit stack slots a value of this type takes.
@@ -46,6 +49,7 @@ impl ValType {
             0x7B => ValType::V128,
             0x70 => ValType::FuncRef,
             0x6F => ValType::ExternRef,
+            0x69 => ValType::ExnRef,
             _ => return None,
         })
     }
@@ -56,6 +60,7 @@ impl From<RefType> for ValType {
         match ty {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            RefType::ExnRef => ValType::ExnRef,
         }
     }
 }
@@ -70,6 +75,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -81,6 +87,8 @@ pub enum RefType {
     FuncRef,
     /// `externref`
     ExternRef,
+    /// `exnref` (exception handling)
+    ExnRef,
 }
 
 impl fmt::Display for RefType {
@@ -88,6 +96,7 @@ impl fmt::Display for RefType {
         f.write_str(match self {
             RefType::FuncRef => "func",
             RefType::ExternRef => "extern",
+            RefType::ExnRef => "exn",
         })
     }
 }
@@ -339,4 +348,28 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag (exception handling).
+    Tag(TagType),
+}
+
+/// An exception tag's type: the function type whose parameters are the
+/// exception's payload (its results are empty).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    /// The payload types, as a function type with no results.
+    pub ty: FuncType,
+}
+
+impl TagType {
+    /// A tag whose exceptions carry values of `params`.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    /// The payload types.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
 }

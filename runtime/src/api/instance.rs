@@ -192,6 +192,7 @@ fn instantiate<T>(
         Vec::with_capacity(count(|k| matches!(k, ImportKind::Memory(_))) + decoded.memories.len());
     let mut globals =
         Vec::with_capacity(count(|k| matches!(k, ImportKind::Global(_))) + decoded.globals.len());
+    let mut tags = Vec::new();
     let inner = &mut store.inner;
     inner.funcs.reserve(decoded.functions.len());
     inner.tables.reserve(decoded.tables.len());
@@ -252,6 +253,15 @@ fn instantiate<T>(
                 }
                 globals.push(g.index);
             }
+            (ImportKind::Tag(ty), Extern::Tag(t), ExternType::Tag(actual)) => {
+                if decoded.types[ty as usize] != actual.ty {
+                    return Err(Error::Link(alloc::format!(
+                        "{}: tag type mismatch",
+                        name()
+                    )));
+                }
+                tags.push(t.index);
+            }
             _ => {
                 return Err(Error::Link(alloc::format!(
                     "{}: import kind mismatch",
@@ -277,6 +287,14 @@ fn instantiate<T>(
     }
     for ty in &decoded.tables {
         tables.push(store.new_table_entity(*ty, 0)?);
+    }
+    for ty in &decoded.tags {
+        let type_id = type_ids[*ty as usize];
+        store
+            .inner
+            .tags
+            .push(crate::exec::store::TagEntity { type_id });
+        tags.push(store.inner.tags.len() as u32 - 1);
     }
     for ty in &decoded.memories {
         memories.push(store.new_memory_entity(*ty)?);
@@ -307,6 +325,7 @@ fn instantiate<T>(
         tables,
         memories,
         globals,
+        tags,
         elems,
         data_dropped,
         type_ids,

@@ -21,6 +21,29 @@ pub struct ExternRef {
     pub(crate) index: u32,
 }
 
+/// A reference to an exception (`exnref`): opaque to the host, which can
+/// only hand it back to wasm in the same store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExnRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+/// An exception that no wasm frame caught: the error a call returns with
+/// [`TrapCode::UncaughtException`](crate::TrapCode::UncaughtException),
+/// carried by [`Trap::exception`](crate::Trap::exception).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrownException {
+    /// The exception's tag: compare it with a [`Tag`](crate::Tag) handle
+    /// (an export or an import) to tell which exception it is.
+    pub tag: super::Tag,
+    /// The payload values, in the tag's parameter order.
+    pub payload: alloc::vec::Vec<Val>,
+    /// The exception itself: a host function that returns this trap to its
+    /// wasm caller rethrows it there.
+    pub exn: ExnRef,
+}
+
 /// A WebAssembly value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Val {
@@ -38,6 +61,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`.
     ExternRef(Option<ExternRef>),
+    /// An `exnref`.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -51,6 +76,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -64,6 +90,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -133,6 +160,7 @@ impl Val {
             Val::V128(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.index) + 1),
             Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
         }
     }
 
@@ -142,6 +170,7 @@ impl Val {
         let owner = match self {
             Val::FuncRef(Some(f)) => f.store,
             Val::ExternRef(Some(e)) => e.store,
+            Val::ExnRef(Some(e)) => e.store,
             _ => return Ok(()),
         };
         if owner == store {
@@ -164,6 +193,10 @@ impl Val {
                 index: (bits - 1) as u32,
             })),
             ValType::ExternRef => Val::ExternRef((bits != 0).then(|| ExternRef {
+                store,
+                index: (bits - 1) as u32,
+            })),
+            ValType::ExnRef => Val::ExnRef((bits != 0).then(|| ExnRef {
                 store,
                 index: (bits - 1) as u32,
             })),
@@ -237,7 +270,8 @@ impl core::fmt::Display for Val {
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::V128(v) => write!(f, "{v:#034x}"),
-            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::ExnRef(Some(e)) => write!(f, "exn:{}", e.index),
             Val::FuncRef(Some(func)) => write!(f, "func:{}", func.index),
             Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.index),
         }

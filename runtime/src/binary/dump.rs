@@ -85,6 +85,7 @@ fn write_module(
                 if ty.mutable { "mut " } else { "" },
                 ty.content
             ),
+            ImportKind::Tag(ty) => alloc::format!("tag type {ty}"),
         };
         writeln!(
             w,
@@ -109,6 +110,9 @@ fn write_module(
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory_type(memory)).ok();
     }
+    for (i, ty) in module.tags.iter().enumerate() {
+        writeln!(w, "tag {i}: type {ty}").ok();
+    }
     for (i, global) in module.globals.iter().enumerate() {
         let mutability = if global.ty.mutable { "mut " } else { "" };
         writeln!(
@@ -125,6 +129,7 @@ fn write_module(
             ExportKind::Table => "table",
             ExportKind::Memory => "memory",
             ExportKind::Global => "global",
+            ExportKind::Tag => "tag",
         };
         writeln!(w, "export \"{}\": {kind} {}", export.name, export.index).ok();
     }

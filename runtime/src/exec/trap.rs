@@ -32,6 +32,11 @@ pub enum TrapCode {
     Interrupted,
     /// A host function reported an error.
     HostError,
+    /// `throw_ref` of a null exnref.
+    NullExceptionReference,
+    /// An exception was thrown and nothing caught it
+    /// ([`Trap::exception`] says which).
+    UncaughtException,
 }
 
 impl TrapCode {
@@ -51,6 +56,8 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::HostError => "host function error",
+            TrapCode::NullExceptionReference => "null exception reference",
+            TrapCode::UncaughtException => "uncaught exception",
         }
     }
 }
@@ -93,6 +100,10 @@ pub struct Trap {
     pub exit_status: Option<i32>,
     /// The error a host function returned, when it caused the trap.
     pub host_error: Option<HostError>,
+    /// The exception, when the code is [`TrapCode::UncaughtException`]. A
+    /// host function may return such a trap to throw the exception on
+    /// into its wasm caller.
+    pub exception: Option<crate::api::ThrownException>,
 }
 
 /// Traps are equal when everything but the host error is, and both or
@@ -104,6 +115,7 @@ impl PartialEq for Trap {
             && self.omitted_frames == other.omitted_frames
             && self.message == other.message
             && self.exit_status == other.exit_status
+            && self.exception == other.exception
             && match (&self.host_error, &other.host_error) {
                 (None, None) => true,
                 (Some(a), Some(b)) => alloc::sync::Arc::ptr_eq(a, b),
@@ -124,6 +136,7 @@ impl Trap {
             message: None,
             exit_status: None,
             host_error: None,
+            exception: None,
         }
     }
 

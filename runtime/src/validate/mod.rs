@@ -82,6 +82,8 @@ pub(crate) struct ModuleContext {
     pub(crate) tables: Vec<TableType>,
     pub(crate) memories: Vec<MemoryType>,
     pub(crate) globals: Vec<GlobalType>,
+    /// Type index of every tag (imports first).
+    pub(crate) tags: Vec<u32>,
     /// How many globals are imported (constant expressions may read only those).
     pub(crate) imported_globals: usize,
     pub(crate) elem_types: Vec<RefType>,
@@ -142,6 +144,7 @@ impl ModuleContext {
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
             imported_globals: 0,
             elem_types: module.elements.iter().map(|e| e.ty).collect(),
             data_count: module.data_count,
@@ -154,9 +157,11 @@ impl ModuleContext {
                 ImportKind::Table(ty) => context.tables.push(ty),
                 ImportKind::Memory(ty) => context.memories.push(ty),
                 ImportKind::Global(ty) => context.globals.push(ty),
+                ImportKind::Tag(ty) => context.tags.push(ty),
             }
         }
         context.imported_globals = context.globals.len();
+        context.tags.extend(&module.tags);
         context.func_types.extend(&module.functions);
         context.tables.extend(&module.tables);
         context.memories.extend(&module.memories);
@@ -167,6 +172,12 @@ impl ModuleContext {
     /// A type from the type section.
     pub(crate) fn func_type(&self, index: u32) -> Option<&FuncType> {
         self.types.get(index as usize)
+    }
+
+    /// The payload types of tag `index` (whose type index was checked).
+    pub(crate) fn tag_params(&self, index: u32) -> Option<&[ValType]> {
+        let ty = *self.tags.get(index as usize)?;
+        Some(self.types.get(ty as usize)?.params())
     }
 
     /// The type of function `func_index` (whose type index was checked).
@@ -206,6 +217,18 @@ fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
         (false, _) => "memory size must be at most 65536 pages (4GiB)",
     };
     check_limits(&ty.limits, ty.max_pages_bound(), 0, message)
+}
+
+/// A tag's type must be a function type without results.
+fn check_tag_type(context: &ModuleContext, ty: u32) -> Result<(), ValidationError> {
+    match context.func_type(ty) {
+        None => Err(ValidationError::new(0, "unknown type")),
+        Some(ty) if !ty.results().is_empty() => Err(ValidationError::new(
+            0,
+            "non-empty tag result type",
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
@@ -310,7 +333,11 @@ pub(crate) fn validate_with(
                     ));
                 }
             }
+            ImportKind::Tag(ty) => check_tag_type(&context, *ty)?,
         }
+    }
+    for ty in &module.tags {
+        check_tag_type(&context, *ty)?;
     }
     for ty in &module.functions {
         if context.func_type(*ty).is_none() {
@@ -372,6 +399,7 @@ pub(crate) fn validate_with(
             ExportKind::Table => (context.tables.len(), "unknown table"),
             ExportKind::Memory => (context.memories.len(), "unknown memory"),
             ExportKind::Global => (context.globals.len(), "unknown global"),
+            ExportKind::Tag => (context.tags.len(), "unknown tag"),
         };
         if export.index as usize >= count {
             return Err(ValidationError::new(0, what));
