@@ -316,6 +316,18 @@ impl<'s> Runner<'s> {
                     )),
                 }
             }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Err(ActionError::Run(Error::Trap(trap))) if trap.exception.is_some() => Ok(()),
+                Err(ActionError::Setup(message)) => Err(message),
+                Err(ActionError::Run(error)) => Err(format!(
+                    "expected an uncaught exception, got {}",
+                    one_line(&error)
+                )),
+                Ok(values) => Err(format!(
+                    "expected an uncaught exception, got {}",
+                    show_values(&values)
+                )),
+            },
             other => Err(format!("unsupported directive {}", describe(&other))),
         }
     }
@@ -471,6 +483,7 @@ fn argument(arg: &WastArg<'_>, store: &mut Store<()>) -> Result<Val, String> {
         WastArgCore::RefNull(heap) => match heap_type(heap) {
             Some(AbstractHeapType::Func) => Val::FuncRef(None),
             Some(AbstractHeapType::Extern) => Val::ExternRef(None),
+            Some(AbstractHeapType::Exn) => Val::ExnRef(None),
             _ => return Err(format!("unsupported argument {arg:?}")),
         },
         WastArgCore::RefExtern(n) => {
@@ -529,6 +542,9 @@ fn matches(expected: &WastRetCore<'_>, actual: &Val) -> bool {
         (WastRetCore::RefNull(heap), Val::ExternRef(None)) => heap
             .as_ref()
             .is_none_or(|h| heap_type(h) == Some(AbstractHeapType::Extern)),
+        (WastRetCore::RefNull(heap), Val::ExnRef(None)) => heap
+            .as_ref()
+            .is_none_or(|h| heap_type(h) == Some(AbstractHeapType::Exn)),
         (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => e.is_none_or(|e| e == a.index),
         // Which function a non-null funcref denotes cannot be named from a
         // script portably: any non-null reference matches.
