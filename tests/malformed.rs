@@ -183,7 +183,14 @@ fn wasm3_instructions_are_refused_in_wasm2_mode() {
         (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))";
     let wide = "(module (func (param i64 i64) (result i64 i64)
         (i64.mul_wide_u (local.get 0) (local.get 1))))";
-    for (text, name) in [(relaxed, "relaxed_simd"), (wide, "wide_arithmetic")] {
+    let try_table = "(module (func (block $l (try_table (catch_all $l)))))";
+    let exnref = "(module (func (param exnref)))";
+    for (text, name) in [
+        (relaxed, "relaxed_simd"),
+        (wide, "wide_arithmetic"),
+        (try_table, "exceptions"),
+        (exnref, "exceptions"),
+    ] {
         // Function bodies are decoded while they are validated.
         match Module::new(&wasm2, text) {
             Err(Error::Validation(e)) => assert!(e.message.contains(name), "{text}: {e}"),
@@ -200,9 +207,10 @@ fn wasm3_instructions_are_refused_in_wasm2_mode() {
 fn proposals_tabula_does_not_implement_are_named() {
     use tabula::binary::UnsupportedProposal as P;
     let cases = [
-        (r#"(module (tag $e))"#, P::ExceptionHandling),
+        // Exception handling is implemented with exnref; the legacy
+        // `try`/`catch` instructions stay refused.
         (
-            r#"(module (func (block $l (try_table (catch_all $l)))))"#,
+            r#"(module (func (try (do) (catch_all))))"#,
             P::ExceptionHandling,
         ),
         (r#"(module (table i64 1 funcref))"#, P::Memory64),

@@ -28,7 +28,10 @@ pub enum ValType {
 impl ValType {
     /// True for `funcref`, `externref` and `exnref`.
     pub const fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 
     /// How many 64-bit stack slots a value of this type takes.

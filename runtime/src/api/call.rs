@@ -298,7 +298,8 @@ unsafe fn run<T>(
                             .map(|e| e.exn.index);
                         if let Some(exn) = exn {
                             // SAFETY: `call_ip` is the call in frame `caller_fp`.
-                            if let Some(found) = unsafe { unwind(&mut cx, call_ip, caller_fp, exn) } {
+                            if let Some(found) = unsafe { unwind(&mut cx, call_ip, caller_fp, exn) }
+                            {
                                 (ip, fp) = found;
                                 continue;
                             }

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::error::Error;
-use super::externals::{Extern, Global, Memory, Table};
+use super::externals::{Extern, Global, Memory, Table, Tag};
 use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
@@ -96,6 +96,11 @@ impl Instance {
     /// The exported table called `name`.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported tag called `name`.
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
     }
 
     /// Every export, by name.
@@ -255,10 +260,7 @@ fn instantiate<T>(
             }
             (ImportKind::Tag(ty), Extern::Tag(t), ExternType::Tag(actual)) => {
                 if decoded.types[ty as usize] != actual.ty {
-                    return Err(Error::Link(alloc::format!(
-                        "{}: tag type mismatch",
-                        name()
-                    )));
+                    return Err(Error::Link(alloc::format!("{}: tag type mismatch", name())));
                 }
                 tags.push(t.index);
             }

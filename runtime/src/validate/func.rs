@@ -26,8 +26,7 @@ use alloc::vec::Vec;
 
 use super::{Fusions, ModuleContext, ValidationError};
 use crate::binary::{
-    BlockType, BrTable, Catch, DecodeError, FunctionBody, MemArg, Opcode, Proposal,
-    Reader,
+    BlockType, BrTable, Catch, DecodeError, FunctionBody, MemArg, Opcode, Proposal, Reader,
 };
 use crate::exec::dispatch::{Cell, Handler};
 use crate::exec::handlers::{
@@ -265,6 +264,12 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             return Err(ValidationError::new(body.code.start, "too many locals"));
         }
         for (count, ty) in &body.locals {
+            if *ty == ValType::ExnRef && !context.features.exceptions {
+                return Err(ValidationError::new(
+                    body.code.start,
+                    "the exceptions proposal is not enabled",
+                ));
+            }
             locals.extend(core::iter::repeat_n(*ty, *count as usize));
         }
         let mut local_slots = Vec::with_capacity(locals.len());
@@ -576,7 +581,10 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         let context: &'m ModuleContext = self.context;
         match blocktype {
             BlockType::Empty => Ok((&[], &[])),
-            BlockType::Value(ty) => Ok((&[], one(ty))),
+            BlockType::Value(ty) => {
+                self.check_valtype(ty)?;
+                Ok((&[], one(ty)))
+            }
             BlockType::Type(index) => {
                 let ty = context
                     .func_type(index)
@@ -1607,6 +1615,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
     }
 
     pub(super) fn compile_ref_null(&mut self, reftype: RefType) -> Result<(), Failure> {
+        self.check_valtype(reftype.into())?;
         // A null reference is the constant 0.
         self.push_const(reftype.into(), 0);
         Ok(())
@@ -1635,6 +1644,14 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
 
 /// Exception handling: `throw`, `throw_ref` and `try_table`.
 impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
+    /// `exnref` needs the exceptions proposal; the byte decodes without it.
+    fn check_valtype(&self, ty: ValType) -> Result<(), Failure> {
+        if ty == ValType::ExnRef && !self.context.features.exceptions {
+            return Err(self.error("the exceptions proposal is not enabled"));
+        }
+        Ok(())
+    }
+
     /// The payload types of tag `index`.
     fn tag(&self, index: u32) -> Result<&'m [ValType], Failure> {
         let context: &'m ModuleContext = self.context;
@@ -2021,6 +2038,7 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let [ty] = types else {
             return Err(self.error("invalid result arity"));
         };
+        self.check_valtype(*ty)?;
         let condition = self.pop_operand(ValType::I32)?;
         let second = self.pop_operand(*ty)?;
         let first = self.pop_operand(*ty)?;

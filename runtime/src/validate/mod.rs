@@ -223,10 +223,9 @@ fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
 fn check_tag_type(context: &ModuleContext, ty: u32) -> Result<(), ValidationError> {
     match context.func_type(ty) {
         None => Err(ValidationError::new(0, "unknown type")),
-        Some(ty) if !ty.results().is_empty() => Err(ValidationError::new(
-            0,
-            "non-empty tag result type",
-        )),
+        Some(ty) if !ty.results().is_empty() => {
+            Err(ValidationError::new(0, "non-empty tag result type"))
+        }
         Some(_) => Ok(()),
     }
 }
@@ -347,6 +346,31 @@ pub(crate) fn validate_with(
     for ty in &module.types {
         if ty.results().len() > 1 && !features.multi_value {
             return Err(ValidationError::new(0, "invalid result arity"));
+        }
+    }
+    // `exnref` decodes in any mode; without exception handling no type may use it.
+    if !features.exceptions {
+        let types = module
+            .types
+            .iter()
+            .flat_map(|t| t.params().iter().chain(t.results()));
+        let globals = module.globals.iter().map(|g| &g.ty.content);
+        let imported = module.imports.iter().filter_map(|i| match &i.kind {
+            ImportKind::Global(g) => Some(&g.content),
+            _ => None,
+        });
+        let tables = context.tables.iter().map(|t| ValType::from(t.element));
+        if types
+            .chain(globals)
+            .chain(imported)
+            .copied()
+            .chain(tables)
+            .any(|t| t == ValType::ExnRef)
+        {
+            return Err(ValidationError::new(
+                0,
+                "exnref: the exceptions proposal is not enabled",
+            ));
         }
     }
     for table in &module.tables {
