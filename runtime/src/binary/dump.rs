@@ -110,8 +110,13 @@ fn write_module(
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory_type(memory)).ok();
     }
+    let imported_tags = module
+        .imports
+        .iter()
+        .filter(|i| matches!(i.kind, ImportKind::Tag(_)))
+        .count();
     for (i, ty) in module.tags.iter().enumerate() {
-        writeln!(w, "tag {i}: type {ty}").ok();
+        writeln!(w, "tag {}: type {ty}", imported_tags + i).ok();
     }
     for (i, global) in module.globals.iter().enumerate() {
         let mutability = if global.ty.mutable { "mut " } else { "" };
@@ -238,6 +243,7 @@ fn write_module(
                 Instruction::Block { .. }
                     | Instruction::Loop { .. }
                     | Instruction::If { .. }
+                    | Instruction::TryTable { .. }
                     | Instruction::Else
             ) {
                 depth += 1;
