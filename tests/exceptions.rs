@@ -170,7 +170,7 @@ fn two_instances_share_an_imported_tag() {
     let trap = trap_of(private.call(&mut store, 9).unwrap_err());
     assert_eq!(trap.code, TrapCode::UncaughtException);
     // The tag is the thrower's second one, not the catcher's lookalike.
-    let exception = trap.exception.expect("an exception");
+    let exception = trap.exception().cloned().expect("an exception");
     assert_ne!(Some(exception.tag), thrower.get_tag(&store, "e"));
     assert_eq!(exception.payload, vec![Val::I32(9)]);
 }
@@ -232,7 +232,7 @@ fn an_uncaught_exception_reaches_the_embedder() {
     assert!(error.to_string().contains("uncaught exception"), "{error}");
     let trap = trap_of(error);
     assert_eq!(trap.code, TrapCode::UncaughtException);
-    let exception = trap.exception.expect("the exception");
+    let exception = trap.exception().cloned().expect("the exception");
     assert_eq!(Some(exception.tag), instance.get_tag(&store, "e"));
     assert_eq!(
         exception.payload,
@@ -261,7 +261,7 @@ fn traps_are_not_caught() {
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     let trap = trap_of(run.call(&mut store, ()).unwrap_err());
     assert_eq!(trap.code, TrapCode::IntegerDivideByZero);
-    assert!(trap.exception.is_none());
+    assert!(trap.exception().is_none());
 }
 
 #[test]

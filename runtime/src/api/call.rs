@@ -121,12 +121,13 @@ fn uncaught(inner: &mut crate::exec::store::StoreInner, exn: u32) -> Trap {
             cursor = cursor.add(param.slots() as usize);
         }
     }
+    let exception = ThrownException {
+        tag: Tag { store, index: tag },
+        payload,
+        exn: ExnRef { store, index: exn },
+    };
     Trap {
-        exception: Some(ThrownException {
-            tag: Tag { store, index: tag },
-            payload,
-            exn: ExnRef { store, index: exn },
-        }),
+        host_error: Some(Arc::new(exception)),
         ..Trap::new(TrapCode::UncaughtException)
     }
 }
@@ -292,8 +293,7 @@ unsafe fn run<T>(
                         // An exception of this store thrown through the host
                         // function unwinds on from the call.
                         let exn = trap
-                            .exception
-                            .as_ref()
+                            .exception()
                             .filter(|e| e.exn.store == store.inner.id)
                             .map(|e| e.exn.index);
                         if let Some(exn) = exn {

@@ -31,7 +31,7 @@ pub struct ExnRef {
 
 /// An exception that no wasm frame caught: the error a call returns with
 /// [`TrapCode::UncaughtException`](crate::TrapCode::UncaughtException),
-/// carried by [`Trap::exception`](crate::Trap::exception).
+/// carried by the trap (see [`Trap::exception`](crate::Trap::exception)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThrownException {
     /// The exception's tag: compare it with a [`Tag`](crate::Tag) handle
@@ -43,6 +43,14 @@ pub struct ThrownException {
     /// wasm caller rethrows it there.
     pub exn: ExnRef,
 }
+
+impl core::fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("uncaught exception")
+    }
+}
+
+impl core::error::Error for ThrownException {}
 
 /// A WebAssembly value.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -100,10 +100,6 @@ pub struct Trap {
     pub exit_status: Option<i32>,
     /// The error a host function returned, when it caused the trap.
     pub host_error: Option<HostError>,
-    /// The exception, when the code is [`TrapCode::UncaughtException`]. A
-    /// host function may return such a trap to throw the exception on
-    /// into its wasm caller.
-    pub exception: Option<crate::api::ThrownException>,
 }
 
 /// Traps are equal when everything but the host error is, and both or
@@ -115,7 +111,6 @@ impl PartialEq for Trap {
             && self.omitted_frames == other.omitted_frames
             && self.message == other.message
             && self.exit_status == other.exit_status
-            && self.exception == other.exception
             && match (&self.host_error, &other.host_error) {
                 (None, None) => true,
                 (Some(a), Some(b)) => alloc::sync::Arc::ptr_eq(a, b),
@@ -136,7 +131,6 @@ impl Trap {
             message: None,
             exit_status: None,
             host_error: None,
-            exception: None,
         }
     }
 
@@ -174,6 +168,14 @@ impl Trap {
             host_error: Some(error),
             ..Trap::new(TrapCode::HostError)
         }
+    }
+
+    /// The exception, when the code is [`TrapCode::UncaughtException`]
+    /// (it travels as the trap's error, so traps stay small). A host
+    /// function may return such a trap to throw the exception on into its
+    /// wasm caller.
+    pub fn exception(&self) -> Option<&crate::api::ThrownException> {
+        self.downcast_ref::<crate::api::ThrownException>()
     }
 
     /// The host error that caused the trap, if it is an `E`.

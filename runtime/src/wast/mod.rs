@@ -317,7 +317,7 @@ impl<'s> Runner<'s> {
                 }
             }
             WastDirective::AssertException { exec, .. } => match self.execute(exec) {
-                Err(ActionError::Run(Error::Trap(trap))) if trap.exception.is_some() => Ok(()),
+                Err(ActionError::Run(Error::Trap(trap))) if trap.exception().is_some() => Ok(()),
                 Err(ActionError::Setup(message)) => Err(message),
                 Err(ActionError::Run(error)) => Err(format!(
                     "expected an uncaught exception, got {}",
