@@ -403,7 +403,7 @@ fn unsupported_proposals_are_named() {
         ),
         (
             // Exception handling is implemented with exnref, not the legacy `try`.
-            r#"(module (func (try (do) (catch_all))))"#,
+            r#"(module (func try catch_all end))"#,
             "exception handling (WebAssembly 3.0) is not supported",
         ),
         (

@@ -210,7 +210,7 @@ fn proposals_tabula_does_not_implement_are_named() {
         // Exception handling is implemented with exnref; the legacy
         // `try`/`catch` instructions stay refused.
         (
-            r#"(module (func (try (do) (catch_all))))"#,
+            r#"(module (func try catch_all end))"#,
             P::ExceptionHandling,
         ),
         (r#"(module (table i64 1 funcref))"#, P::Memory64),
