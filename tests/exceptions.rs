@@ -288,3 +288,66 @@ fn a_million_throws_do_not_grow_the_store() {
     assert_eq!(run.call(&mut store, 1_000_000).unwrap(), 1_784_293_664);
     assert_eq!(store.exception_slots(), 1);
 }
+
+#[test]
+fn catch_to_the_function_and_loop_labels_and_exnrefs_at_the_host() {
+    let mut store = Store::new(&Engine::default(), ());
+    let linker = Linker::new(store.engine());
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module
+          (tag $e (param i32))
+          (tag $wide (param v128 f64 i32))
+          (func (export "to_function") (result i32)
+            ;; Label 0 outside the try_table is the function's: a return.
+            (try_table (catch $e 0) (throw $e (i32.const 5)))
+            (i32.const -1))
+          (func (export "to_loop") (result i32)
+            (local $n i32)
+            (loop $again
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (if (i32.lt_u (local.get $n) (i32.const 5))
+                (then (try_table (catch_all $again) (throw $e (i32.const 0))))))
+            (local.get $n))
+          (func (export "wide") (result f64)
+            (local $v v128) (local $f f64) (local $i i32)
+            (block $h (result v128 f64 i32)
+              (try_table (catch $wide $h)
+                (throw $wide (v128.const i32x4 1 2 3 4) (f64.const 0.5) (i32.const 6)))
+              (unreachable))
+            (local.set $i)
+            (local.set $f)
+            (local.set $v)
+            (f64.add
+              (f64.add (local.get $f) (f64.convert_i32_s (local.get $i)))
+              (f64.convert_i32_s (i32x4.extract_lane 3 (local.get $v)))))
+          (func (export "make") (result exnref)
+            (block $h (result exnref)
+              (try_table (catch_all_ref $h) (throw $e (i32.const 9)))
+              (unreachable)))
+          (func (export "rethrow") (param exnref) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (throw_ref (local.get 0)))
+              (unreachable))))"#,
+    );
+    let to_function = instance
+        .get_typed_func::<(), i32>(&store, "to_function")
+        .unwrap();
+    assert_eq!(to_function.call(&mut store, ()).unwrap(), 5);
+    let to_loop = instance
+        .get_typed_func::<(), i32>(&store, "to_loop")
+        .unwrap();
+    assert_eq!(to_loop.call(&mut store, ()).unwrap(), 5);
+    let wide = instance.get_typed_func::<(), f64>(&store, "wide").unwrap();
+    assert_eq!(wide.call(&mut store, ()).unwrap(), 0.5 + 6.0 + 4.0);
+    // An exnref handed to the host comes back as the same exception.
+    let make = instance.get_func(&store, "make").unwrap();
+    let mut made = [Val::ExnRef(None)];
+    make.call(&mut store, &[], &mut made).unwrap();
+    assert!(matches!(made[0], Val::ExnRef(Some(_))));
+    let rethrow = instance.get_func(&store, "rethrow").unwrap();
+    let mut result = [Val::I32(0)];
+    rethrow.call(&mut store, &made, &mut result).unwrap();
+    assert_eq!(result[0], Val::I32(9));
+}

@@ -209,10 +209,7 @@ fn proposals_tabula_does_not_implement_are_named() {
     let cases = [
         // Exception handling is implemented with exnref; the legacy
         // `try`/`catch` instructions stay refused.
-        (
-            r#"(module (func try catch_all end))"#,
-            P::ExceptionHandling,
-        ),
+        (r#"(module (func try catch_all end))"#, P::ExceptionHandling),
         (r#"(module (table i64 1 funcref))"#, P::Memory64),
         (r#"(module (memory 1 1 shared))"#, P::Threads),
         (r#"(module (func (atomic.fence)))"#, P::Threads),
