@@ -135,6 +135,7 @@ impl Module {
                 context,
                 funcs,
                 exports,
+                has_handlers: core::sync::atomic::AtomicBool::new(false),
             }),
         })
     }

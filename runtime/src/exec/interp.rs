@@ -12,6 +12,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
 
 use super::dispatch::Ip;
 use super::stack::StackStorage;
@@ -230,7 +231,8 @@ pub(crate) fn backtrace(
 ///
 /// Only the unwinder reads the handler tables, so calls and returns pay
 /// nothing for them. A frame's function is found from its code address
-/// among its module's translated functions that have a handler table.
+/// among its module's translated functions that have a handler table (a
+/// linear search, skipped for modules without any `try_table`).
 ///
 /// # Safety
 /// `cx` must be live, `ip` an instruction (not a return address) of the
@@ -254,17 +256,20 @@ pub(crate) unsafe fn unwind(
         loop {
             let inst = &inner.instances[instance as usize];
             let address = ip as usize - if return_address { 8 } else { 0 };
-            let func = inst.module.funcs.iter().find_map(|lazy| {
-                let func = lazy.get();
-                if func.is_null() {
-                    return None;
-                }
-                let func = &*func;
-                let start = func.code.as_ptr() as usize;
-                let inside = (start..start + func.code.len() * 8).contains(&address);
-                (inside && !func.handlers.is_empty()).then_some(func)
+            let searched = inst.module.has_handlers.load(Ordering::Acquire);
+            let func = searched.then(|| {
+                inst.module.funcs.iter().find_map(|lazy| {
+                    let func = lazy.get();
+                    if func.is_null() {
+                        return None;
+                    }
+                    let func = &*func;
+                    let start = func.code.as_ptr() as usize;
+                    let inside = (start..start + func.code.len() * 8).contains(&address);
+                    (inside && !func.handlers.is_empty()).then_some(func)
+                })
             });
-            if let Some(func) = func {
+            if let Some(func) = func.flatten() {
                 let word = ((address - func.code.as_ptr() as usize) / 8) as u32;
                 for handler in func.handlers.iter() {
                     if !(handler.start..handler.end).contains(&word) {

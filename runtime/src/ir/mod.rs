@@ -115,6 +115,9 @@ pub(crate) struct CompiledModule {
     /// Each export's position in `module.exports`, by name: built once per
     /// module, so instances keep no map of their own.
     pub(crate) exports: alloc::collections::BTreeMap<alloc::string::String, u32>,
+    /// Whether a function translated so far has a `try_table`: the
+    /// unwinder skips looking up the frames of a module without one.
+    pub(crate) has_handlers: core::sync::atomic::AtomicBool,
 }
 
 impl core::fmt::Debug for CompiledModule {
@@ -144,6 +147,10 @@ impl CompiledModule {
     pub(crate) fn translate(&self, defined: u32) -> *const CompiledFunc {
         let code = crate::validate::translate(&self.context, &self.module, defined)
             .expect("the body was validated when the module was created");
+        if !code.handlers.is_empty() {
+            // Set before the code is published, so whoever runs it sees it.
+            self.has_handlers.store(true, Ordering::Release);
+        }
         let code = Box::into_raw(Box::new(code));
         match self.funcs[defined as usize].0.compare_exchange(
             core::ptr::null_mut(),
