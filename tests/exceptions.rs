@@ -351,3 +351,50 @@ fn catch_to_the_function_and_loop_labels_and_exnrefs_at_the_host() {
     rethrow.call(&mut store, &made, &mut result).unwrap();
     assert_eq!(result[0], Val::I32(9));
 }
+
+/// A host function tail-called from inside a `try_table` runs in place of
+/// that frame: its exception is caught by the caller's handler, not by the
+/// `try_table` around the `return_call`.
+#[test]
+fn a_tail_called_host_function_throws_past_its_callers_frame() {
+    let mut store = Store::new(&Engine::default(), ());
+    let mut linker: Linker<()> = Linker::new(store.engine());
+    let tag = Tag::new(&mut store, &TagType::new([ValType::I32])).unwrap();
+    linker.define(&store, "host", "e", tag).unwrap();
+    linker
+        .func_new(
+            "host",
+            "call_back",
+            FuncType::new([ValType::I32], [ValType::I32]),
+            |mut caller, args, _results| {
+                let Some(Extern::Func(thrower)) = caller.get_export("thrower") else {
+                    panic!("thrower is exported");
+                };
+                let outcome = thrower.call(&mut caller, args, &mut []);
+                Err(trap_of(outcome.expect_err("the callee throws")))
+            },
+        )
+        .unwrap();
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module
+          (import "host" "e" (tag $e (param i32)))
+          (import "host" "call_back" (func $call_back (param i32) (result i32)))
+          (func (export "thrower") (param i32) (throw $e (local.get 0)))
+          (func $tail (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call $call_back (local.get 0)))
+              (unreachable))
+            (i32.const 1000)
+            (i32.add))
+          (func (export "run") (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return (call $tail (local.get 0))))
+              (unreachable))
+            (i32.const 2000)
+            (i32.add)))"#,
+    );
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 3).expect("caught"), 2003);
+}

@@ -248,6 +248,7 @@ unsafe fn run<T>(
                 ip: call_ip,
                 resume,
                 fp: caller_fp,
+                tail,
             } => {
                 let FuncEntity::Host { host, type_id } = store.inner.funcs[addr as usize] else {
                     unreachable!("only host functions leave the code")
@@ -298,7 +299,8 @@ unsafe fn run<T>(
                             .map(|e| e.exn.index);
                         if let Some(exn) = exn {
                             // SAFETY: `call_ip` is the call in frame `caller_fp`.
-                            if let Some(found) = unsafe { unwind(&mut cx, call_ip, caller_fp, exn) }
+                            if let Some(found) =
+                                unsafe { unwind(&mut cx, call_ip, caller_fp, exn, tail) }
                             {
                                 (ip, fp) = found;
                                 continue;

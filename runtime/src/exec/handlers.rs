@@ -209,6 +209,7 @@ macro_rules! call_addr {
                     ip: $ip,
                     resume: ret,
                     fp: $fp,
+                    tail: false,
                 };
                 exit!()
             }
@@ -296,6 +297,7 @@ macro_rules! tail_call_addr {
                     ip: $ip,
                     resume: $ip.add($words),
                     fp: $fp,
+                    tail: true,
                 };
                 exit!()
             }
@@ -1010,7 +1012,7 @@ handler! {
 macro_rules! throw_exn {
     ($exn:expr, $ip:ident, $fp:ident, $cx:ident, $acc:ident) => {{
         let exn: u32 = $exn;
-        match unwind($cx, $ip, $fp, exn) {
+        match unwind($cx, $ip, $fp, exn, false) {
             Some((target, fp)) => {
                 let (mem, mem_len) = refresh($cx);
                 next!(target, fp, mem, mem_len, $cx, $acc)

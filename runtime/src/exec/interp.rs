@@ -43,13 +43,16 @@ pub(crate) enum Exit {
     /// frame of this call without being caught.
     Exception { exn: u32, ip: Ip },
     /// The instruction at `ip` calls host function `addr` with the arguments
-    /// at `base`; the code resumes at `resume` in frame `fp`.
+    /// at `base`; the code resumes at `resume` in frame `fp`. `tail`: the
+    /// instruction is a tail call, so the host function runs in place of
+    /// the frame and the frame's `try_table`s do not catch its exceptions.
     HostCall {
         addr: u32,
         base: *mut u64,
         ip: Ip,
         resume: Ip,
         fp: *mut u64,
+        tail: bool,
     },
 }
 
@@ -221,8 +224,9 @@ pub(crate) fn backtrace(
     (out, live.saturating_sub(max))
 }
 
-/// Unwinds exception `exn` (a store index) thrown at `ip` in frame `fp`:
-/// walks the frames from the innermost, looking in each one's `try_table`
+/// Unwinds exception `exn` (a store index) thrown at `ip` in frame `fp`
+/// (or, if `skip_frame`, by a tail callee that replaced that frame): walks
+/// the frames from the innermost, looking in each one's `try_table`
 /// handler table for a catch clause that takes it. When one does, the
 /// frames above it are popped, the clause's values are written where its
 /// label expects them, and the landing pad's address and the frame are
@@ -244,6 +248,7 @@ pub(crate) unsafe fn unwind(
     mut ip: Ip,
     mut fp: *mut u64,
     exn: u32,
+    skip_frame: bool,
 ) -> Option<(Ip, *mut u64)> {
     // SAFETY: the caller's contract; frames hold return addresses into
     // translated code, which lives as long as the store's modules.
@@ -253,10 +258,11 @@ pub(crate) unsafe fn unwind(
         let tag = inner.exns[exn as usize].tag;
         let mut instance = cx.instance;
         let mut return_address = false;
+        let mut search = !skip_frame;
         loop {
             let inst = &inner.instances[instance as usize];
             let address = ip as usize - if return_address { 8 } else { 0 };
-            let searched = inst.module.has_handlers.load(Ordering::Acquire);
+            let searched = search && inst.module.has_handlers.load(Ordering::Acquire);
             let func = searched.then(|| {
                 inst.module.funcs.iter().find_map(|lazy| {
                     let func = lazy.get();
@@ -306,6 +312,7 @@ pub(crate) unsafe fn unwind(
             }
             fp = frame.fp;
             return_address = true;
+            search = true;
         }
     }
 }
