@@ -299,9 +299,8 @@ unsafe fn run<T>(
                             .map(|e| e.exn.index);
                         if let Some(exn) = exn {
                             // SAFETY: `call_ip` is the call in frame `caller_fp`.
-                            if let Some(found) =
-                                unsafe { unwind(&mut cx, call_ip, caller_fp, exn, tail) }
-                            {
+                            let found = unsafe { unwind(&mut cx, call_ip, caller_fp, exn, tail) };
+                            if let Some(found) = found {
                                 (ip, fp) = found;
                                 continue;
                             }
