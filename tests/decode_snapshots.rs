@@ -32,14 +32,15 @@ fn opcode_table_matches_snapshot() {
 fn table_bytes_and_mnemonics_agree_with_wat() {
     // A module with one of everything an instruction's immediates may name.
     let prelude = r#"(type $t (func)) (table $tab 1 funcref) (memory 1) (global $g (mut i32) (i32.const 0))
-        (elem $e func $f) (data $d "x") (func $f (param i32) (local i32 v128)"#;
+        (elem $e func $f) (data $d "x") (tag $tag) (func $f (param i32) (local i32 v128)"#;
     for opcode in Opcode::ALL {
         let name = opcode.mnemonic();
         let immediates: Vec<&str> = opcode
             .immediates()
             .iter()
             .map(|imm| match imm.rsplit(": ").next().unwrap_or(imm) {
-                "labelidx" | "localidx" | "globalidx" | "funcidx" | "elemidx" | "dataidx" => "0",
+                "labelidx" | "localidx" | "globalidx" | "funcidx" | "elemidx" | "dataidx"
+                | "tagidx" => "0",
                 "tableidx" => "$tab",
                 "typeidx" => "(type $t)",
                 "i32" | "i64" | "f32" | "f64" => "1",
@@ -54,7 +55,7 @@ fn table_bytes_and_mnemonics_agree_with_wat() {
             })
             .collect();
         let mut text = format!("{name} {}", immediates.join(" "));
-        if matches!(name, "block" | "loop" | "if") {
+        if matches!(name, "block" | "loop" | "if" | "try_table") {
             text.push_str(" end");
         }
         // The text format orders these immediates differently from the binary.

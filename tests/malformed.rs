@@ -183,7 +183,19 @@ fn wasm3_instructions_are_refused_in_wasm2_mode() {
         (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))";
     let wide = "(module (func (param i64 i64) (result i64 i64)
         (i64.mul_wide_u (local.get 0) (local.get 1))))";
-    for (text, name) in [(relaxed, "relaxed_simd"), (wide, "wide_arithmetic")] {
+    let try_table = "(module (func (block $l (try_table (catch_all $l)))))";
+    // The `exnref` byte of a type section is refused as it is decoded.
+    let exnref = "(module (func (param exnref)))";
+    match Module::new(&wasm2, exnref) {
+        Err(Error::Decode(e)) => assert!(e.message.contains("exception handling"), "{e}"),
+        other => panic!("2.0 mode accepted {exnref}: {other:?}"),
+    }
+    assert!(Module::new(&Engine::default(), exnref).is_ok());
+    for (text, name) in [
+        (relaxed, "relaxed_simd"),
+        (wide, "wide_arithmetic"),
+        (try_table, "exceptions"),
+    ] {
         // Function bodies are decoded while they are validated.
         match Module::new(&wasm2, text) {
             Err(Error::Validation(e)) => assert!(e.message.contains(name), "{text}: {e}"),
@@ -200,11 +212,9 @@ fn wasm3_instructions_are_refused_in_wasm2_mode() {
 fn proposals_tabula_does_not_implement_are_named() {
     use tabula::binary::UnsupportedProposal as P;
     let cases = [
-        (r#"(module (tag $e))"#, P::ExceptionHandling),
-        (
-            r#"(module (func (block $l (try_table (catch_all $l)))))"#,
-            P::ExceptionHandling,
-        ),
+        // Exception handling is implemented with exnref; the legacy
+        // `try`/`catch` instructions stay refused.
+        (r#"(module (func try catch_all end))"#, P::ExceptionHandling),
         (r#"(module (memory 1 1 shared))"#, P::Threads),
         (r#"(module (func (atomic.fence)))"#, P::Threads),
         (r#"(module (type (array (mut i32))))"#, P::Gc),

@@ -321,6 +321,7 @@ mod ours {
             Val::V128(x) => Value::V128(x),
             Val::FuncRef(r) => Value::Ref { null: r.is_none() },
             Val::ExternRef(r) => Value::Ref { null: r.is_none() },
+            Val::ExnRef(r) => Value::Ref { null: r.is_none() },
         }
     }
 

@@ -70,6 +70,8 @@ pub enum ImmKind {
     BrTable,
     HeapType,
     ValTypes,
+    /// `try_table`'s catch clauses.
+    Catches,
     V128,
     Lane(u8),
     Shuffle,
@@ -77,7 +79,7 @@ pub enum ImmKind {
 
 impl ImmKind {
     fn parse(s: &str) -> Option<ImmKind> {
-        const INDEXES: [&str; 8] = [
+        const INDEXES: [&str; 9] = [
             "localidx",
             "globalidx",
             "funcidx",
@@ -86,6 +88,7 @@ impl ImmKind {
             "elemidx",
             "dataidx",
             "labelidx",
+            "tagidx",
         ];
         if let Some(kind) = INDEXES.iter().find(|k| **k == s) {
             return Some(ImmKind::Index(kind));
@@ -101,6 +104,7 @@ impl ImmKind {
             "br_table" => ImmKind::BrTable,
             "heaptype" => ImmKind::HeapType,
             "valtypes" => ImmKind::ValTypes,
+            "catches" => ImmKind::Catches,
             "v128" => ImmKind::V128,
             "lane2" => ImmKind::Lane(2),
             "lane4" => ImmKind::Lane(4),
@@ -125,6 +129,7 @@ impl ImmKind {
             ImmKind::BrTable => "br_table".into(),
             ImmKind::HeapType => "heaptype".into(),
             ImmKind::ValTypes => "valtypes".into(),
+            ImmKind::Catches => "catches".into(),
             ImmKind::V128 => "v128".into(),
             ImmKind::Lane(n) => format!("lane{n}"),
             ImmKind::Shuffle => "shuffle".into(),
@@ -149,6 +154,7 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    ExnRef,
 }
 
 impl ValType {
@@ -161,6 +167,7 @@ impl ValType {
             "v128" => ValType::V128,
             "funcref" => ValType::FuncRef,
             "externref" => ValType::ExternRef,
+            "exnref" => ValType::ExnRef,
             _ => return None,
         })
     }
@@ -183,6 +190,7 @@ impl ValType {
             ValType::V128 => "V128",
             ValType::FuncRef => "FUNCREF",
             ValType::ExternRef => "EXTERNREF",
+            ValType::ExnRef => "EXNREF",
         }
     }
 }
@@ -422,7 +430,11 @@ impl Table {
             let bad = imms.iter().find(|i| {
                 matches!(
                     i.kind,
-                    ImmKind::BlockType | ImmKind::BrTable | ImmKind::ValTypes | ImmKind::HeapType
+                    ImmKind::BlockType
+                        | ImmKind::BrTable
+                        | ImmKind::ValTypes
+                        | ImmKind::HeapType
+                        | ImmKind::Catches
                 )
             });
             if let Some(imm) = bad {

@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 fn argument(imm: &Imm) -> TokenStream {
     let field = &imm.field;
     match imm.kind {
-        ImmKind::BrTable | ImmKind::ValTypes => quote!(#field),
+        ImmKind::BrTable | ImmKind::ValTypes | ImmKind::Catches => quote!(#field),
         _ => quote!(*#field),
     }
 }

@@ -419,6 +419,7 @@ fn list_exports(module: &Module) -> String {
                 if ty.mutable { "mut " } else { "" },
                 ty.content
             ),
+            ExternType::Tag(ty) => format!("  tag {}: {}", export.name, ty.ty),
         };
         lines.push(line);
     }

@@ -51,6 +51,10 @@ pub struct Features {
     /// (whose only values here are null). Struct and array types and the
     /// `0xFB` instructions are refused by name.
     pub gc: bool,
+    /// Exception handling with `exnref` (WebAssembly 3.0): the tag
+    /// section, `throw`, `throw_ref`, `try_table` and the `exnref` type.
+    /// The legacy `try`/`catch`/`delegate` instructions stay refused.
+    pub exceptions: bool,
 }
 
 impl Default for Features {
@@ -79,6 +83,7 @@ impl Features {
             custom_page_sizes: false,
             function_references: false,
             gc: false,
+            exceptions: false,
         }
     }
 
@@ -101,6 +106,7 @@ impl Features {
             custom_page_sizes: false,
             function_references: false,
             gc: false,
+            exceptions: false,
         }
     }
 
@@ -118,6 +124,7 @@ impl Features {
             custom_page_sizes: true,
             function_references: true,
             gc: true,
+            exceptions: true,
             ..Features::wasm2()
         }
     }
@@ -136,6 +143,7 @@ impl Features {
             Proposal::TailCall => self.tail_call,
             Proposal::ExtendedConst => self.extended_const,
             Proposal::FunctionReferences => self.function_references,
+            Proposal::Exceptions => self.exceptions,
         }
     }
 

@@ -95,7 +95,8 @@ mod api;
 pub use api::*;
 pub use exec::{BacktraceFrame, Trap, TrapCode};
 pub use types::{
-    ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+    ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, TagType,
+    ValType,
 };
 #[cfg(feature = "cli")]
 pub mod cli;

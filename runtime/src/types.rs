@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// A value type.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Eq, PartialOrd, Ord)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -28,6 +28,9 @@ impl ValType {
     pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
     /// `externref`: a nullable reference to a host object.
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `exnref`: a nullable reference to an exception (exception handling),
+    /// opaque to the host.
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
 
     /// True for reference types.
     pub const fn is_ref(self) -> bool {
@@ -99,6 +102,16 @@ impl PartialEq for ValType {
     }
 }
 
+// Hashes what `eq` compares.
+impl core::hash::Hash for ValType {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        core::mem::discriminant(self).hash(state);
+        if let ValType::Ref(ty) = self {
+            ty.hash(state);
+        }
+    }
+}
+
 impl From<RefType> for ValType {
     fn from(ty: RefType) -> ValType {
         ValType::Ref(ty)
@@ -142,6 +155,10 @@ pub enum HeapType {
     Array,
     /// No internal object: the type of null internal references (`none`).
     None,
+    /// Any exception (`exn`, exception handling).
+    Exn,
+    /// No exception: the type of null exception references (`noexn`).
+    NoExn,
     /// The type at this index: a module's type index inside a module, a
     /// store's canonical type id once instantiated.
     Concrete(u32),
@@ -162,6 +179,8 @@ impl HeapType {
             0x6B => HeapType::Struct,
             0x6A => HeapType::Array,
             0x71 => HeapType::None,
+            0x69 => HeapType::Exn,
+            0x74 => HeapType::NoExn,
             _ => return None,
         })
     }
@@ -179,6 +198,7 @@ impl HeapType {
             | HeapType::Struct
             | HeapType::Array
             | HeapType::None => HeapType::Any,
+            HeapType::Exn | HeapType::NoExn => HeapType::Exn,
         }
     }
 
@@ -187,6 +207,7 @@ impl HeapType {
         match self.top() {
             HeapType::Extern => HeapType::NoExtern,
             HeapType::Any => HeapType::None,
+            HeapType::Exn => HeapType::NoExn,
             _ => HeapType::NoFunc,
         }
     }
@@ -201,6 +222,7 @@ impl HeapType {
             (Concrete(_), Func) => true,
             (NoFunc, Func | Concrete(_)) => true,
             (NoExtern, Extern) => true,
+            (NoExn, Exn) => true,
             (Eq | I31 | Struct | Array | None, Any) => true,
             (I31 | Struct | Array | None, Eq) => true,
             (None, I31 | Struct | Array) => true,
@@ -222,6 +244,8 @@ impl fmt::Display for HeapType {
             HeapType::Struct => f.write_str("struct"),
             HeapType::Array => f.write_str("array"),
             HeapType::None => f.write_str("none"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
             HeapType::Concrete(index) => write!(f, "{index}"),
         }
     }
@@ -241,6 +265,8 @@ impl RefType {
     pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
     /// `externref`, that is `(ref null extern)`.
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref`, that is `(ref null exn)`.
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
 
     /// `(ref null? heap)`.
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
@@ -269,6 +295,7 @@ impl fmt::Display for RefType {
         match (self.nullable, self.heap) {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
             (true, heap) => write!(f, "(ref null {heap})"),
             (false, heap) => write!(f, "(ref {heap})"),
         }
@@ -709,4 +736,28 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag (exception handling).
+    Tag(TagType),
+}
+
+/// An exception tag's type: the function type whose parameters are the
+/// exception's payload (its results are empty).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    /// The payload types, as a function type with no results.
+    pub ty: FuncType,
+}
+
+impl TagType {
+    /// A tag whose exceptions carry values of `params`.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    /// The payload types.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
 }

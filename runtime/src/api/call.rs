@@ -6,9 +6,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 
-use super::{Caller, Store, Val};
+use super::{Caller, ExnRef, Store, Tag, ThrownException, Val};
 use crate::exec::dispatch::{run_code, Ip};
-use crate::exec::interp::{backtrace, refresh, Ctx, Exit};
+use crate::exec::interp::{backtrace, refresh, unwind, Ctx, Exit};
 use crate::exec::stack::StackStorage;
 use crate::exec::store::FuncEntity;
 use crate::exec::trace::Tracer;
@@ -102,6 +102,34 @@ fn call_host<T>(
         }
     }
     Ok(results)
+}
+
+/// The trap for exception `exn` (a store index) that no frame caught. It
+/// escapes to the host, so its entry is never reused.
+fn uncaught(inner: &mut crate::exec::store::StoreInner, exn: u32) -> Trap {
+    let entity = &mut inner.exns[exn as usize];
+    entity.exposed = true;
+    let store = inner.id;
+    let tag = entity.tag;
+    let ty = inner.types.get(inner.tags[tag as usize].type_id);
+    let mut payload = Vec::with_capacity(ty.params().len());
+    let mut cursor = entity.payload.as_ptr();
+    for param in ty.params() {
+        // SAFETY: the payload holds one value of each parameter type.
+        unsafe {
+            payload.push(Val::read_from(*param, cursor, store));
+            cursor = cursor.add(param.slots() as usize);
+        }
+    }
+    let exception = ThrownException {
+        tag: Tag { store, index: tag },
+        payload,
+        exn: ExnRef { store, index: exn },
+    };
+    Trap {
+        host_error: Some(Arc::new(exception)),
+        ..Trap::new(TrapCode::UncaughtException)
+    }
 }
 
 /// Runs function `entry` of `instance`, whose arguments are at slot `start`
@@ -205,12 +233,22 @@ unsafe fn run<T>(
                     .keep(core::mem::take(&mut cx.frames));
                 return Err(trap);
             }
+            Exit::Exception { exn, ip } => {
+                let mut trap = uncaught(&mut store.inner, exn);
+                trap.set_backtrace(backtrace(&store.inner, &cx, ip, max_backtrace));
+                store
+                    .inner
+                    .spare_frames
+                    .keep(core::mem::take(&mut cx.frames));
+                return Err(trap);
+            }
             Exit::HostCall {
                 addr,
                 base,
                 ip: call_ip,
                 resume,
                 fp: caller_fp,
+                tail,
             } => {
                 let FuncEntity::Host { host, type_id } = store.inner.funcs[addr as usize] else {
                     unreachable!("only host functions leave the code")
@@ -233,17 +271,7 @@ unsafe fn run<T>(
                 store.inner.stack_top = unsafe { base.offset_from(storage.base()) } as usize + live;
                 store.inner.depth = depth_base + cx.frames.len();
                 let stack_before = storage.base();
-                let results = match call_host(store, host, type_id, Some(cx.instance), &args) {
-                    Ok(results) => results,
-                    Err(mut trap) => {
-                        trap.set_backtrace(backtrace(&store.inner, &cx, call_ip, max_backtrace));
-                        store
-                            .inner
-                            .spare_frames
-                            .keep(core::mem::take(&mut cx.frames));
-                        return Err(trap);
-                    }
-                };
+                let outcome = call_host(store, host, type_id, Some(cx.instance), &args);
                 // The host may have made nested calls, which leave their own
                 // hook behind: this store's is the same, but reinstall it.
                 store.install_limiter();
@@ -260,6 +288,32 @@ unsafe fn run<T>(
                     }
                 };
                 cx.inner = &mut store.inner;
+                let results = match outcome {
+                    Ok(results) => results,
+                    Err(trap) => {
+                        // An exception of this store thrown through the host
+                        // function unwinds on from the call.
+                        let exn = trap
+                            .exception()
+                            .filter(|e| e.exn.store == store.inner.id)
+                            .map(|e| e.exn.index);
+                        if let Some(exn) = exn {
+                            // SAFETY: `call_ip` is the call in frame `caller_fp`.
+                            let found = unsafe { unwind(&mut cx, call_ip, caller_fp, exn, tail) };
+                            if let Some(found) = found {
+                                (ip, fp) = found;
+                                continue;
+                            }
+                        }
+                        let mut trap = trap;
+                        trap.set_backtrace(backtrace(&store.inner, &cx, call_ip, max_backtrace));
+                        store
+                            .inner
+                            .spare_frames
+                            .keep(core::mem::take(&mut cx.frames));
+                        return Err(trap);
+                    }
+                };
                 let mut cursor = base;
                 for value in &results {
                     // SAFETY: the results take the room the caller's frame

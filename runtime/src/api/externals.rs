@@ -9,10 +9,10 @@ use super::error::Error;
 use super::store::{AsContext, AsContextMut, Store};
 use super::values::{Func, Val};
 use crate::exec::memory::{pages_to_bytes, LinearMemory};
-use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity};
+use crate::exec::store::{ExternAddr, GlobalEntity, TableEntity, TagEntity};
 use crate::exec::trace::Tracer;
 use crate::exec::trap::Trap;
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, TagType};
 
 /// A linear memory in a store (the handle carries the store's id: see
 /// [the crate docs](crate#store-isolation)).
@@ -36,6 +36,41 @@ pub struct Table {
     pub(crate) index: u32,
 }
 
+/// An exception tag in a store (the handle carries the store's id). Two
+/// handles are the same tag when they are equal: exceptions are caught by
+/// tag identity, not by type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tag {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl Tag {
+    /// A new tag whose exceptions carry the parameters of `ty`.
+    pub fn new(mut store: impl AsContextMut, ty: &TagType) -> Result<Tag, Error> {
+        let store = store.as_context_mut();
+        let type_id = store.inner.types.intern(&ty.ty);
+        store.inner.tags.push(TagEntity { type_id });
+        Ok(Tag {
+            store: store.inner.id,
+            index: (store.inner.tags.len() - 1) as u32,
+        })
+    }
+
+    /// The tag's type.
+    ///
+    /// # Panics
+    /// If `store` does not own the tag.
+    pub fn ty(&self, store: impl AsContext) -> TagType {
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        let type_id = store.inner.tags[self.index as usize].type_id;
+        TagType {
+            ty: store.inner.types.get(type_id).clone(),
+        }
+    }
+}
+
 /// Anything that can be imported or exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Extern {
@@ -47,9 +82,19 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
         match self {
@@ -93,6 +138,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::Global(g) => ExternType::Global(g.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 
@@ -103,6 +149,7 @@ impl Extern {
             Extern::Table(t) => t.store,
             Extern::Memory(m) => m.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 
@@ -113,6 +160,7 @@ impl Extern {
             ExternAddr::Table(index) => Extern::Table(Table { store, index }),
             ExternAddr::Memory(index) => Extern::Memory(Memory { store, index }),
             ExternAddr::Global(index) => Extern::Global(Global { store, index }),
+            ExternAddr::Tag(index) => Extern::Tag(Tag { store, index }),
         }
     }
 }

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::error::Error;
-use super::externals::{Extern, Global, Memory, Table};
+use super::externals::{Extern, Global, Memory, Table, Tag};
 use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
@@ -96,6 +96,11 @@ impl Instance {
     /// The exported table called `name`.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported tag called `name`.
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
     }
 
     /// Every export, by name.
@@ -192,6 +197,7 @@ fn instantiate<T>(
         Vec::with_capacity(count(|k| matches!(k, ImportKind::Memory(_))) + decoded.memories.len());
     let mut globals =
         Vec::with_capacity(count(|k| matches!(k, ImportKind::Global(_))) + decoded.globals.len());
+    let mut tags = Vec::new();
     let inner = &mut store.inner;
     inner.funcs.reserve(decoded.functions.len());
     inner.tables.reserve(decoded.tables.len());
@@ -280,6 +286,13 @@ fn instantiate<T>(
                 }
                 globals.push(g.index);
             }
+            (ImportKind::Tag(ty), Extern::Tag(t), ExternType::Tag(_)) => {
+                // Tag types match exactly (by canonical id), as in the spec.
+                if store.inner.tags[t.index as usize].type_id != type_ids[ty as usize] {
+                    return Err(Error::Link(alloc::format!("{}: tag type mismatch", name())));
+                }
+                tags.push(t.index);
+            }
             _ => {
                 return Err(Error::Link(alloc::format!(
                     "{}: import kind mismatch",
@@ -308,6 +321,14 @@ fn instantiate<T>(
             ..*ty
         };
         tables.push(store.new_table_entity(ty, fill)?);
+    }
+    for ty in &decoded.tags {
+        let type_id = type_ids[*ty as usize];
+        store
+            .inner
+            .tags
+            .push(crate::exec::store::TagEntity { type_id });
+        tags.push(store.inner.tags.len() as u32 - 1);
     }
     for ty in &decoded.memories {
         memories.push(store.new_memory_entity(*ty)?);
@@ -339,6 +360,7 @@ fn instantiate<T>(
         tables,
         memories,
         globals,
+        tags,
         elems,
         data_dropped,
         type_ids,

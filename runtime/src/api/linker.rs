@@ -383,3 +383,9 @@ impl From<super::externals::Table> for Extern {
         Extern::Table(t)
     }
 }
+
+impl From<super::externals::Tag> for Extern {
+    fn from(t: super::externals::Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}

@@ -13,7 +13,7 @@ mod values;
 
 pub use engine::{Config, Engine};
 pub use error::Error;
-pub use externals::{Caller, Extern, Global, Memory, Table};
+pub use externals::{Caller, Extern, Global, Memory, Table, Tag};
 pub use instance::Instance;
 pub use linker::{InstancePre, Linker};
 pub use module::{ExportType, ImportType, Module};
@@ -22,7 +22,7 @@ pub use store::{
     StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT,
 };
 pub use typed::{IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
-pub use values::{ExternRef, Func, Val};
+pub use values::{AnyRef, ExnRef, ExternRef, Func, ThrownException, Val};
 
 /// A `Result` whose error is this crate's [`Error`], as `wasmtime::Result`.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

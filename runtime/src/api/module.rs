@@ -9,7 +9,7 @@ use super::engine::Engine;
 use super::error::Error;
 use crate::binary::{self, ExportKind, ImportKind};
 use crate::ir::{CompiledModule, LazyFunc};
-use crate::types::ExternType;
+use crate::types::{ExternType, TagType};
 
 /// A validated, compiled module; cheap to clone and shareable between stores.
 #[derive(Clone, Debug)]
@@ -135,6 +135,7 @@ impl Module {
                 context,
                 funcs,
                 exports,
+                has_handlers: core::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -190,6 +191,9 @@ impl Module {
                     ImportKind::Table(ty) => ExternType::Table(ty),
                     ImportKind::Memory(ty) => ExternType::Memory(ty),
                     ImportKind::Global(ty) => ExternType::Global(ty),
+                    ImportKind::Tag(ty) => ExternType::Tag(TagType {
+                        ty: module.types[ty as usize].clone(),
+                    }),
                 },
             })
             .collect()
@@ -202,14 +206,17 @@ impl Module {
         let mut tables = Vec::new();
         let mut memories = Vec::new();
         let mut globals = Vec::new();
+        let mut tags = Vec::new();
         for import in &module.imports {
             match import.kind {
                 ImportKind::Func(ty) => funcs.push(ty),
                 ImportKind::Table(ty) => tables.push(ty),
                 ImportKind::Memory(ty) => memories.push(ty),
                 ImportKind::Global(ty) => globals.push(ty),
+                ImportKind::Tag(ty) => tags.push(ty),
             }
         }
+        tags.extend(&module.tags);
         funcs.extend(&module.functions);
         tables.extend(&module.tables);
         memories.extend(&module.memories);
@@ -228,6 +235,9 @@ impl Module {
                         ExportKind::Table => ExternType::Table(tables[i]),
                         ExportKind::Memory => ExternType::Memory(memories[i]),
                         ExportKind::Global => ExternType::Global(globals[i]),
+                        ExportKind::Tag => ExternType::Tag(TagType {
+                            ty: module.types[tags[i] as usize].clone(),
+                        }),
                     },
                 }
             })

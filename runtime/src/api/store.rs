@@ -279,6 +279,14 @@ impl<T> Store<T> {
         &self.engine
     }
 
+    /// How many exception objects the store holds, free entries included:
+    /// an exception caught by `catch` or `catch_all` that was never seen as
+    /// an `exnref` frees its entry for the next `throw`, while one exposed
+    /// as an `exnref` (or to the host) lives as long as the store.
+    pub fn exception_slots(&self) -> usize {
+        self.inner.exns.len()
+    }
+
     /// The host's data.
     pub fn data(&self) -> &T {
         &self.data

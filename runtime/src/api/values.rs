@@ -1,6 +1,6 @@
 //! Values crossing the boundary between host and wasm.
 
-use crate::types::{HeapType, ValType};
+use crate::types::{HeapType, RefType, ValType};
 
 /// A reference to a function in a store.
 ///
@@ -21,6 +21,46 @@ pub struct ExternRef {
     pub(crate) index: u32,
 }
 
+/// A reference to an exception (`exnref`): opaque to the host, which can
+/// only hand it back to wasm in the same store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExnRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+/// A reference to an internal object (`anyref` and its subtypes, GC).
+/// Tabula has no struct, array or `i31` values yet, so the only `anyref`
+/// a program can make is null.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnyRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+/// An exception that no wasm frame caught: the error a call returns with
+/// [`TrapCode::UncaughtException`](crate::TrapCode::UncaughtException),
+/// carried by the trap (see [`Trap::exception`](crate::Trap::exception)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrownException {
+    /// The exception's tag: compare it with a [`Tag`](crate::Tag) handle
+    /// (an export or an import) to tell which exception it is.
+    pub tag: super::Tag,
+    /// The payload values, in the tag's parameter order.
+    pub payload: alloc::vec::Vec<Val>,
+    /// The exception itself: a host function that returns this trap to its
+    /// wasm caller rethrows it there.
+    pub exn: ExnRef,
+}
+
+impl core::fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("uncaught exception")
+    }
+}
+
+impl core::error::Error for ThrownException {}
+
 /// A WebAssembly value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Val {
@@ -38,6 +78,10 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`.
     ExternRef(Option<ExternRef>),
+    /// An `exnref`.
+    ExnRef(Option<ExnRef>),
+    /// An `anyref` (or `eqref`, `structref`, ...: the internal objects).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -51,6 +95,8 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
+            Val::AnyRef(_) => ValType::Ref(RefType::new(true, HeapType::Any)),
         }
     }
 
@@ -64,6 +110,8 @@ impl Val {
             ValType::V128 => Val::V128(0),
             // A non-nullable type has no default; null stands in for it.
             ValType::Ref(r) if r.heap.top() == HeapType::Extern => Val::ExternRef(None),
+            ValType::Ref(r) if r.heap.top() == HeapType::Exn => Val::ExnRef(None),
+            ValType::Ref(r) if r.heap.top() == HeapType::Any => Val::AnyRef(None),
             ValType::Ref(_) => Val::FuncRef(None),
         }
     }
@@ -134,6 +182,8 @@ impl Val {
             Val::V128(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.index) + 1),
             Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
+            Val::AnyRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
         }
     }
 
@@ -143,6 +193,8 @@ impl Val {
         let owner = match self {
             Val::FuncRef(Some(f)) => f.store,
             Val::ExternRef(Some(e)) => e.store,
+            Val::ExnRef(Some(e)) => e.store,
+            Val::AnyRef(Some(e)) => e.store,
             _ => return Ok(()),
         };
         if owner == store {
@@ -168,6 +220,10 @@ impl Val {
                 inner.types.is_subtype(actual, id)
             }
             (Val::ExternRef(Some(_)), HeapType::Extern) => true,
+            (Val::ExnRef(None), heap) => r.nullable && heap.top() == HeapType::Exn,
+            (Val::ExnRef(Some(_)), HeapType::Exn) => true,
+            (Val::AnyRef(None), heap) => r.nullable && heap.top() == HeapType::Any,
+            (Val::AnyRef(Some(_)), HeapType::Any) => true,
             _ => false,
         }
     }
@@ -182,6 +238,18 @@ impl Val {
             ValType::V128 => Val::V128(bits),
             ValType::Ref(r) if r.heap.top() == HeapType::Extern => {
                 Val::ExternRef((bits != 0).then(|| ExternRef {
+                    store,
+                    index: (bits - 1) as u32,
+                }))
+            }
+            ValType::Ref(r) if r.heap.top() == HeapType::Any => {
+                Val::AnyRef((bits != 0).then(|| AnyRef {
+                    store,
+                    index: (bits - 1) as u32,
+                }))
+            }
+            ValType::Ref(r) if r.heap.top() == HeapType::Exn => {
+                Val::ExnRef((bits != 0).then(|| ExnRef {
                     store,
                     index: (bits - 1) as u32,
                 }))
@@ -260,7 +328,11 @@ impl core::fmt::Display for Val {
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::V128(v) => write!(f, "{v:#034x}"),
-            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
+                f.write_str("null")
+            }
+            Val::AnyRef(Some(e)) => write!(f, "any:{}", e.index),
+            Val::ExnRef(Some(e)) => write!(f, "exn:{}", e.index),
             Val::FuncRef(Some(func)) => write!(f, "func:{}", func.index),
             Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.index),
         }

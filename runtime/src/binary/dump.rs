@@ -96,6 +96,7 @@ fn write_module(
                 if ty.mutable { "mut " } else { "" },
                 ty.content
             ),
+            ImportKind::Tag(ty) => alloc::format!("tag type {ty}"),
         };
         writeln!(
             w,
@@ -118,6 +119,14 @@ fn write_module(
     for (i, memory) in module.memories.iter().enumerate() {
         writeln!(w, "memory {i}: {}", memory_type(memory)).ok();
     }
+    let imported_tags = module
+        .imports
+        .iter()
+        .filter(|i| matches!(i.kind, ImportKind::Tag(_)))
+        .count();
+    for (i, ty) in module.tags.iter().enumerate() {
+        writeln!(w, "tag {}: type {ty}", imported_tags + i).ok();
+    }
     for (i, global) in module.globals.iter().enumerate() {
         let mutability = if global.ty.mutable { "mut " } else { "" };
         writeln!(
@@ -134,6 +143,7 @@ fn write_module(
             ExportKind::Table => "table",
             ExportKind::Memory => "memory",
             ExportKind::Global => "global",
+            ExportKind::Tag => "tag",
         };
         writeln!(w, "export \"{}\": {kind} {}", export.name, export.index).ok();
     }
@@ -236,6 +246,7 @@ fn write_module(
                 Instruction::Block { .. }
                     | Instruction::Loop { .. }
                     | Instruction::If { .. }
+                    | Instruction::TryTable { .. }
                     | Instruction::Else
             ) {
                 depth += 1;

@@ -227,7 +227,90 @@ impl TextImmediate for Box<[ValType]> {
     }
 }
 
+/// One catch clause of `try_table`: which exceptions it catches and the
+/// label it branches to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Catch {
+    /// The clause's kind.
+    pub kind: CatchKind,
+    /// The tag caught (`catch` and `catch_ref`; 0 for the `catch_all` kinds).
+    pub tag: u32,
+    /// The label branched to, relative to the blocks around the `try_table`.
+    pub label: u32,
+}
+
+/// The four kinds of catch clause (their encoding bytes 0 to 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatchKind {
+    /// `catch x l` (0x00): the payload.
+    Catch,
+    /// `catch_ref x l` (0x01): the payload and the exnref.
+    CatchRef,
+    /// `catch_all l` (0x02): nothing.
+    CatchAll,
+    /// `catch_all_ref l` (0x03): the exnref.
+    CatchAllRef,
+}
+
+impl CatchKind {
+    /// Whether the clause catches one tag rather than every exception.
+    pub const fn has_tag(self) -> bool {
+        matches!(self, CatchKind::Catch | CatchKind::CatchRef)
+    }
+
+    /// Whether the clause also pushes the exception as an exnref.
+    pub const fn pushes_ref(self) -> bool {
+        matches!(self, CatchKind::CatchRef | CatchKind::CatchAllRef)
+    }
+
+    /// The clause's mnemonic.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CatchKind::Catch => "catch",
+            CatchKind::CatchRef => "catch_ref",
+            CatchKind::CatchAll => "catch_all",
+            CatchKind::CatchAllRef => "catch_all_ref",
+        }
+    }
+}
+
+impl TextImmediate for Box<[Catch]> {
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for catch in self.iter() {
+            write!(f, " ({}", catch.kind.name())?;
+            if catch.kind.has_tag() {
+                write!(f, " {}", catch.tag)?;
+            }
+            write!(f, " {})", catch.label)?;
+        }
+        Ok(())
+    }
+}
+
 impl Reader<'_> {
+    /// Reads `try_table`'s catch clauses.
+    pub fn read_catches(&mut self) -> Result<Box<[Catch]>, DecodeError> {
+        let catches = self.read_vec(2, |r| {
+            let offset = r.offset();
+            let kind = match r.read_u8()? {
+                0x00 => CatchKind::Catch,
+                0x01 => CatchKind::CatchRef,
+                0x02 => CatchKind::CatchAll,
+                0x03 => CatchKind::CatchAllRef,
+                byte => {
+                    return Err(DecodeError::new(
+                        offset,
+                        alloc::format!("malformed catch clause {byte:#04x}"),
+                    ))
+                }
+            };
+            let tag = if kind.has_tag() { r.read_var_u32()? } else { 0 };
+            let label = r.read_var_u32()?;
+            Ok(Catch { kind, tag, label })
+        })?;
+        Ok(catches.into_boxed_slice())
+    }
+
     /// Reads a value type. Typed references (`0x63`/`0x64` and a heap
     /// type) need typed function references.
     pub fn read_valtype(&mut self, features: &Features) -> Result<ValType, DecodeError> {
@@ -265,6 +348,8 @@ impl Reader<'_> {
                 let heap = HeapType::from_byte(byte).unwrap_or(HeapType::NoFunc);
                 Ok(RefType::new(true, heap))
             }
+            0x69 if features.exceptions => Ok(RefType::EXNREF),
+            0x74 if features.exceptions => Ok(RefType::new(true, HeapType::NoExn)),
             byte => Err(match UnsupportedProposal::of_type(byte) {
                 Some(proposal) => DecodeError::unsupported(offset, proposal),
                 None => DecodeError::new(
@@ -296,7 +381,8 @@ impl Reader<'_> {
         let byte = (value + 0x80) as u8;
         let heap = match (value >= -64).then(|| HeapType::from_byte(byte)).flatten() {
             Some(heap @ (HeapType::Func | HeapType::Extern)) => heap,
-            Some(heap) if features.gc => heap,
+            Some(heap @ (HeapType::Exn | HeapType::NoExn)) if features.exceptions => heap,
+            Some(heap) if features.gc && heap.top() != HeapType::Exn => heap,
             _ => {
                 return Err(match UnsupportedProposal::of_type(byte) {
                     Some(proposal) if value >= -64 => DecodeError::unsupported(offset, proposal),

@@ -8,7 +8,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt::{self, Write as _};
 
-use super::immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate, V128};
+use super::immediates::{BlockType, BrTable, Catch, Ieee32, Ieee64, MemArg, TextImmediate, V128};
 use super::reader::{DecodeError, Reader};
 use crate::features::Features;
 use crate::types::{HeapType, ValType};

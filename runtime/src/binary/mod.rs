@@ -7,7 +7,9 @@ mod module;
 mod reader;
 
 pub use dump::{dump, dump_marked};
-pub use immediates::{BlockType, BrTable, Ieee32, Ieee64, MemArg, TextImmediate, V128};
+pub use immediates::{
+    BlockType, BrTable, Catch, CatchKind, Ieee32, Ieee64, MemArg, TextImmediate, V128,
+};
 pub use instruction::{opcode_table, ConstOperand, Instruction, Opcode, Proposal};
 pub use module::{
     decode, ConstExpr, Data, DataMode, Element, ElementMode, Export, ExportKind, FunctionBody,

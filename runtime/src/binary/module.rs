@@ -37,6 +37,9 @@ pub struct Module {
     pub memories: Vec<MemoryType>,
     /// Globals defined in the module.
     pub globals: Vec<Global>,
+    /// The tag section (exception handling): the type index of each tag
+    /// defined in the module.
+    pub tags: Vec<u32>,
     /// The export section.
     pub exports: Vec<Export>,
     /// The start function.
@@ -108,6 +111,8 @@ pub enum ImportKind {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag whose type is this type index.
+    Tag(u32),
 }
 
 /// A global defined in the module.
@@ -141,6 +146,8 @@ pub enum ExportKind {
     Memory,
     /// A global.
     Global,
+    /// An exception tag.
+    Tag,
 }
 
 /// A constant expression (without its final `end`) and where it starts.
@@ -245,7 +252,9 @@ impl Module {
     }
 }
 
-const SECTION_ORDER: [u8; 12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+/// Section ids in the order they must come; the tag section (13) sits
+/// between memories and globals.
+const SECTION_ORDER: [u8; 13] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 /// Decodes a module's bytes.
 pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> {
@@ -280,8 +289,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
         }
         let contents = reader.read_bytes(size)?;
         let mut section = Reader::with_base(contents, start);
-        if id == 13 {
-            // The tag section.
+        if id == 13 && !features.exceptions {
             return Err(DecodeError::unsupported(
                 id_offset,
                 UnsupportedProposal::ExceptionHandling,
@@ -314,6 +322,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
                 (module.tables, module.table_inits) = tables.into_iter().unzip();
             }
             5 => module.memories = section.read_vec(2, |r| read_memory_type(r, features))?,
+            13 => module.tags = section.read_vec(2, read_tag_type)?,
             6 => {
                 module.globals = section.read_vec(3, |r| {
                     let ty = read_global_type(r, features)?;
@@ -653,9 +662,26 @@ fn read_import(reader: &mut Reader<'_>, features: &Features) -> Result<Import, D
         0x01 => ImportKind::Table(read_table_type(reader, features)?),
         0x02 => ImportKind::Memory(read_memory_type(reader, features)?),
         0x03 => ImportKind::Global(read_global_type(reader, features)?),
+        0x04 if features.exceptions => ImportKind::Tag(read_tag_type(reader)?),
+        0x04 => {
+            return Err(DecodeError::unsupported(
+                offset,
+                UnsupportedProposal::ExceptionHandling,
+            ))
+        }
         _ => return Err(DecodeError::new(offset, "malformed import kind")),
     };
     Ok(Import { module, name, kind })
+}
+
+/// Reads a tag type: the attribute byte 0 (an exception) and the type
+/// index of its function type.
+fn read_tag_type(reader: &mut Reader<'_>) -> Result<u32, DecodeError> {
+    let offset = reader.offset();
+    if reader.read_u8()? != 0 {
+        return Err(DecodeError::new(offset, "malformed tag attribute"));
+    }
+    reader.read_var_u32()
 }
 
 fn read_export(reader: &mut Reader<'_>) -> Result<Export, DecodeError> {
@@ -666,6 +692,7 @@ fn read_export(reader: &mut Reader<'_>) -> Result<Export, DecodeError> {
         0x01 => ExportKind::Table,
         0x02 => ExportKind::Memory,
         0x03 => ExportKind::Global,
+        0x04 => ExportKind::Tag,
         _ => return Err(DecodeError::new(offset, "malformed export kind")),
     };
     let index = reader.read_var_u32()?;
@@ -680,9 +707,10 @@ fn read_const_expr(reader: &mut Reader<'_>, features: &Features) -> Result<Const
     loop {
         let instruction = Instruction::decode(reader, features)?;
         match instruction {
-            Instruction::Block { .. } | Instruction::Loop { .. } | Instruction::If { .. } => {
-                depth += 1
-            }
+            Instruction::Block { .. }
+            | Instruction::Loop { .. }
+            | Instruction::If { .. }
+            | Instruction::TryTable { .. } => depth += 1,
             Instruction::End if depth == 0 => {
                 return Ok(ConstExpr {
                     instructions,

@@ -13,7 +13,7 @@ use super::dispatch::{
     get, get_v128, lane, lane128, lane64, load, load_at, raise, set, set_v128, store, store_at,
     Cell, Handler, Ip,
 };
-use super::interp::{refresh, trace_at, Ctx, Exit, Frame};
+use super::interp::{refresh, trace_at, unwind, Ctx, Exit, Frame};
 use super::semantics;
 use super::stack::RED_ZONE;
 use super::store::FuncEntity;
@@ -209,6 +209,7 @@ macro_rules! call_addr {
                     ip: $ip,
                     resume: ret,
                     fp: $fp,
+                    tail: false,
                 };
                 exit!()
             }
@@ -296,6 +297,7 @@ macro_rules! tail_call_addr {
                     ip: $ip,
                     resume: $ip.add($words),
                     fp: $fp,
+                    tail: true,
                 };
                 exit!()
             }
@@ -1097,6 +1099,50 @@ handler! {
         let addr = *(*cx).inst_funcs.add(lane(ip, 1) as usize);
         fp.add(lane(ip, 0) as usize).write(u64::from(addr) + 1);
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
+    }
+}
+
+// ---- exceptions ----
+
+/// Throws exception `exn` from the instruction at `ip`: continues at the
+/// catch clause that takes it, or leaves the code when none does.
+macro_rules! throw_exn {
+    ($exn:expr, $ip:ident, $fp:ident, $cx:ident, $acc:ident) => {{
+        let exn: u32 = $exn;
+        match unwind($cx, $ip, $fp, exn, false) {
+            Some((target, fp)) => {
+                let (mem, mem_len) = refresh($cx);
+                next!(target, fp, mem, mem_len, $cx, $acc)
+            }
+            None => {
+                (*$cx).exit = Exit::Exception { exn, ip: $ip };
+                exit!()
+            }
+        }
+    }};
+}
+
+handler! {
+    /// `throw`. Lanes: tagidx, first payload slot, payload slots.
+    #[inline(never)]
+    fn throw(ip, fp, mem, mem_len, cx, acc) {
+        let inner = &mut *(*cx).inner;
+        let tag = inner.instances[(*cx).instance as usize].tags[lane(ip, 0) as usize];
+        let payload = core::slice::from_raw_parts(fp.add(lane(ip, 1) as usize), lane(ip, 2) as usize);
+        let exn = inner.new_exn(tag, payload);
+        throw_exn!(exn, ip, fp, cx, acc)
+    }
+}
+
+handler! {
+    /// `throw_ref`. Lanes: exnref slot.
+    #[inline(never)]
+    fn throw_ref(ip, fp, mem, mem_len, cx, acc) {
+        let exn = fp.add(lane(ip, 0) as usize).read();
+        if exn == 0 {
+            trap!(cx, ip, TrapCode::NullExceptionReference);
+        }
+        throw_exn!((exn - 1) as u32, ip, fp, cx, acc)
     }
 }
 

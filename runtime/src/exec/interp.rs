@@ -12,6 +12,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
 
 use super::dispatch::Ip;
 use super::stack::StackStorage;
@@ -38,14 +39,20 @@ pub(crate) enum Exit {
     Returned,
     /// A handler trapped at `ip`.
     Trap { code: TrapCode, ip: Ip },
+    /// Exception `exn` (a store index), thrown at `ip`, unwound every wasm
+    /// frame of this call without being caught.
+    Exception { exn: u32, ip: Ip },
     /// The instruction at `ip` calls host function `addr` with the arguments
-    /// at `base`; the code resumes at `resume` in frame `fp`.
+    /// at `base`; the code resumes at `resume` in frame `fp`. `tail`: the
+    /// instruction is a tail call, so the host function runs in place of
+    /// the frame and the frame's `try_table`s do not catch its exceptions.
     HostCall {
         addr: u32,
         base: *mut u64,
         ip: Ip,
         resume: Ip,
         fp: *mut u64,
+        tail: bool,
     },
 }
 
@@ -215,4 +222,97 @@ pub(crate) fn backtrace(
         out.extend(frame_info(frame.ret_ip, true));
     }
     (out, live.saturating_sub(max))
+}
+
+/// Unwinds exception `exn` (a store index) thrown at `ip` in frame `fp`
+/// (or, if `skip_frame`, by a tail callee that replaced that frame): walks
+/// the frames from the innermost, looking in each one's `try_table`
+/// handler table for a catch clause that takes it. When one does, the
+/// frames above it are popped, the clause's values are written where its
+/// label expects them, and the landing pad's address and the frame are
+/// returned; the caller must then refresh the instance caches. `None`: no
+/// frame caught it, and every frame was popped.
+///
+/// Only the unwinder reads the handler tables, so calls and returns pay
+/// nothing for them. A frame's function is found from its code address
+/// among its module's translated functions that have a handler table (a
+/// linear search, skipped for modules without any `try_table`).
+///
+/// # Safety
+/// `cx` must be live, `ip` an instruction (not a return address) of the
+/// running function and `fp` its frame.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn unwind(
+    cx: *mut Ctx,
+    mut ip: Ip,
+    mut fp: *mut u64,
+    exn: u32,
+    skip_frame: bool,
+) -> Option<(Ip, *mut u64)> {
+    // SAFETY: the caller's contract; frames hold return addresses into
+    // translated code, which lives as long as the store's modules.
+    unsafe {
+        let cx = &mut *cx;
+        let inner = &mut *cx.inner;
+        let tag = inner.exns[exn as usize].tag;
+        let mut instance = cx.instance;
+        let mut return_address = false;
+        let mut search = !skip_frame;
+        loop {
+            let inst = &inner.instances[instance as usize];
+            let address = ip as usize - if return_address { 8 } else { 0 };
+            let searched = search && inst.module.has_handlers.load(Ordering::Acquire);
+            let func = searched.then(|| {
+                inst.module.funcs.iter().find_map(|lazy| {
+                    let func = lazy.get();
+                    if func.is_null() {
+                        return None;
+                    }
+                    let func = &*func;
+                    let start = func.code.as_ptr() as usize;
+                    let inside = (start..start + func.code.len() * 8).contains(&address);
+                    (inside && !func.handlers.is_empty()).then_some(func)
+                })
+            });
+            if let Some(func) = func.flatten() {
+                let word = ((address - func.code.as_ptr() as usize) / 8) as u32;
+                for handler in func.handlers.iter() {
+                    if !(handler.start..handler.end).contains(&word) {
+                        continue;
+                    }
+                    for catch in handler.catches.iter() {
+                        if catch.kind.has_tag() && inst.tags[catch.tag as usize] != tag {
+                            continue;
+                        }
+                        let mut dst = fp.add(catch.dst as usize);
+                        let entity = &mut inner.exns[exn as usize];
+                        if catch.kind.has_tag() {
+                            let payload = &entity.payload;
+                            core::ptr::copy_nonoverlapping(payload.as_ptr(), dst, payload.len());
+                            dst = dst.add(payload.len());
+                        }
+                        if catch.kind.pushes_ref() {
+                            entity.exposed = true;
+                            dst.write(u64::from(exn) + 1);
+                        } else {
+                            inner.release_exn(exn);
+                        }
+                        cx.instance = instance;
+                        return Some((func.code.as_ptr().add(catch.target as usize), fp));
+                    }
+                }
+            }
+            let frame = cx.frames.pop()?;
+            if frame.ret_ip as usize & 1 != 0 {
+                ip = frame.ret_ip.cast::<u8>().sub(1).cast();
+                instance = cx.switched.pop().expect("pushed with the frame");
+            } else {
+                ip = frame.ret_ip;
+            }
+            fp = frame.fp;
+            return_address = true;
+            search = true;
+        }
+    }
 }

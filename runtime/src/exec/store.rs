@@ -73,6 +73,23 @@ pub(crate) struct GlobalEntity {
     pub(crate) value: u128,
 }
 
+/// An exception tag: its identity is its store address.
+pub(crate) struct TagEntity {
+    /// Store type id of its function type (parameters: the payload).
+    pub(crate) type_id: u32,
+}
+
+/// An exception: its tag's store address and its payload as frame slots.
+pub(crate) struct ExnEntity {
+    pub(crate) tag: u32,
+    pub(crate) payload: Vec<u64>,
+    /// Whether it was ever seen as an exnref (by wasm or the host). An
+    /// exception caught by `catch` or `catch_all` without being exposed can
+    /// be nothing else's, so its entry is reused at once; an exposed one
+    /// lives as long as the store (there is no collector).
+    pub(crate) exposed: bool,
+}
+
 /// An instance's index spaces, mapped to store addresses.
 pub(crate) struct InstanceEntity {
     pub(crate) module: Arc<CompiledModule>,
@@ -80,6 +97,7 @@ pub(crate) struct InstanceEntity {
     pub(crate) tables: Vec<u32>,
     pub(crate) memories: Vec<u32>,
     pub(crate) globals: Vec<u32>,
+    pub(crate) tags: Vec<u32>,
     /// Element segments (emptied by `elem.drop`).
     pub(crate) elems: Vec<Vec<u64>>,
     /// Which data segments were dropped (by `data.drop`, or active ones
@@ -113,6 +131,7 @@ impl InstanceEntity {
             ExportKind::Table => ExternAddr::Table(self.tables[i]),
             ExportKind::Memory => ExternAddr::Memory(self.memories[i]),
             ExportKind::Global => ExternAddr::Global(self.globals[i]),
+            ExportKind::Tag => ExternAddr::Tag(self.tags[i]),
         }
     }
 
@@ -133,6 +152,7 @@ pub(crate) enum ExternAddr {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// An empty frame stack kept for its capacity.
@@ -165,6 +185,11 @@ pub(crate) struct StoreInner {
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) globals: Vec<GlobalEntity>,
+    pub(crate) tags: Vec<TagEntity>,
+    /// Exceptions thrown so far; see [`ExnEntity::exposed`].
+    pub(crate) exns: Vec<ExnEntity>,
+    /// Entries of `exns` free for reuse.
+    pub(crate) free_exns: Vec<u32>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) types: TypeRegistry,
     /// The value stack, allocated on the first call.
@@ -229,6 +254,9 @@ impl StoreInner {
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
+            exns: Vec::new(),
+            free_exns: Vec::new(),
             instances: Vec::new(),
             types: TypeRegistry::default(),
             stack: None,
@@ -322,6 +350,32 @@ impl StoreInner {
             return Ok(None);
         }
         Ok(self.tables[addr as usize].grow(delta, init, usize::MAX))
+    }
+
+    /// A new exception of tag `tag` with the payload `payload`, in a free
+    /// entry when there is one (its payload buffer is reused too).
+    pub(crate) fn new_exn(&mut self, tag: u32, payload: &[u64]) -> u32 {
+        if let Some(index) = self.free_exns.pop() {
+            let exn = &mut self.exns[index as usize];
+            exn.tag = tag;
+            exn.payload.clear();
+            exn.payload.extend_from_slice(payload);
+            exn.exposed = false;
+            return index;
+        }
+        self.exns.push(ExnEntity {
+            tag,
+            payload: payload.to_vec(),
+            exposed: false,
+        });
+        (self.exns.len() - 1) as u32
+    }
+
+    /// Frees exception `index` unless it was exposed as an exnref.
+    pub(crate) fn release_exn(&mut self, index: u32) {
+        if !self.exns[index as usize].exposed {
+            self.free_exns.push(index);
+        }
     }
 
     /// The type of function `addr`.

@@ -36,6 +36,11 @@ pub enum TrapCode {
     Interrupted,
     /// A host function reported an error.
     HostError,
+    /// `throw_ref` of a null exnref.
+    NullExceptionReference,
+    /// An exception was thrown and nothing caught it
+    /// ([`Trap::exception`] says which).
+    UncaughtException,
 }
 
 impl TrapCode {
@@ -57,6 +62,8 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::HostError => "host function error",
+            TrapCode::NullExceptionReference => "null exception reference",
+            TrapCode::UncaughtException => "uncaught exception",
         }
     }
 }
@@ -167,6 +174,14 @@ impl Trap {
             host_error: Some(error),
             ..Trap::new(TrapCode::HostError)
         }
+    }
+
+    /// The exception, when the code is [`TrapCode::UncaughtException`]
+    /// (it travels as the trap's error, so traps stay small). A host
+    /// function may return such a trap to throw the exception on into its
+    /// wasm caller.
+    pub fn exception(&self) -> Option<&crate::api::ThrownException> {
+        self.downcast_ref::<crate::api::ThrownException>()
     }
 
     /// The host error that caused the trap, if it is an `E`.

@@ -36,6 +36,32 @@ pub(crate) struct CompiledFunc {
     pub(crate) local_slots: u32,
     /// Slots the whole frame needs: parameters, locals and temporaries.
     pub(crate) frame_slots: u32,
+    /// The `try_table` bodies, innermost first (empty for most functions:
+    /// only the unwinder reads this, never a call or return).
+    pub(crate) handlers: Box<[TryHandler]>,
+}
+
+/// A `try_table` body's code and what catches exceptions thrown in it.
+#[derive(Debug)]
+pub(crate) struct TryHandler {
+    /// First word of the body's code.
+    pub(crate) start: u32,
+    /// One past its last word.
+    pub(crate) end: u32,
+    /// The catch clauses, in the order they are tried.
+    pub(crate) catches: Box<[CatchTarget]>,
+}
+
+/// Where one catch clause lands.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CatchTarget {
+    pub(crate) kind: crate::binary::CatchKind,
+    /// The module's tag index (for `catch` and `catch_ref`).
+    pub(crate) tag: u32,
+    /// The frame slot where the label's values start.
+    pub(crate) dst: u32,
+    /// The word of the landing pad: a branch to the label, or a return.
+    pub(crate) target: u32,
 }
 
 impl CompiledFunc {
@@ -89,6 +115,9 @@ pub(crate) struct CompiledModule {
     /// Each export's position in `module.exports`, by name: built once per
     /// module, so instances keep no map of their own.
     pub(crate) exports: alloc::collections::BTreeMap<alloc::string::String, u32>,
+    /// Whether a function translated so far has a `try_table`: the
+    /// unwinder skips looking up the frames of a module without one.
+    pub(crate) has_handlers: core::sync::atomic::AtomicBool,
 }
 
 impl core::fmt::Debug for CompiledModule {
@@ -118,6 +147,10 @@ impl CompiledModule {
     pub(crate) fn translate(&self, defined: u32) -> *const CompiledFunc {
         let code = crate::validate::translate(&self.context, &self.module, defined)
             .expect("the body was validated when the module was created");
+        if !code.handlers.is_empty() {
+            // Set before the code is published, so whoever runs it sees it.
+            self.has_handlers.store(true, Ordering::Release);
+        }
         let code = Box::into_raw(Box::new(code));
         match self.funcs[defined as usize].0.compare_exchange(
             core::ptr::null_mut(),

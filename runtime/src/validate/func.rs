@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 
 use super::{func_ref_type, Fusions, ModuleContext, ValidationError};
 use crate::binary::{
-    BlockType, BrTable, DecodeError, FunctionBody, MemArg, Opcode, Proposal, Reader,
+    BlockType, BrTable, Catch, DecodeError, FunctionBody, MemArg, Opcode, Proposal, Reader,
 };
 use crate::exec::dispatch::{Cell, Handler};
 use crate::exec::handlers::{
@@ -34,7 +34,7 @@ use crate::exec::handlers::{
     runtime_handler,
 };
 use crate::exec::semantics;
-use crate::ir::{CompiledFunc, Encoder};
+use crate::ir::{CatchTarget, CompiledFunc, Encoder, TryHandler};
 use crate::types::{FuncType, HeapType, RefType, ValType};
 
 /// Most locals one function may declare. Beyond the spec's limit, this keeps
@@ -151,6 +151,7 @@ enum FrameKind {
     Loop,
     If,
     Else,
+    TryTable,
 }
 
 /// How a load or store compiles, from its memarg and its memory's type.
@@ -187,6 +188,9 @@ struct ControlFrame<'m> {
     /// Length of the initialisation log when the frame was entered: locals
     /// set inside the frame count as unset again after it.
     init_height: usize,
+    /// For a translated `try_table`: its catch clauses, and where its body's
+    /// code starts (the range ends at its `end`).
+    try_handler: Option<(u32, Box<[CatchTarget]>)>,
 }
 
 impl<'m> ControlFrame<'m> {
@@ -234,6 +238,8 @@ pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     /// Non-defaultable locals set so far, innermost last (unset again at
     /// the end of the frame they were set in).
     init_log: Vec<u32>,
+    /// The `try_table` bodies translated so far, innermost first.
+    handlers: Vec<TryHandler>,
 }
 
 opcodes_macro::validator!("opcodes.toml");
@@ -285,6 +291,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             fuel_op: None,
             local_set: Vec::new(),
             init_log: Vec::new(),
+            handlers: Vec::new(),
         };
         let mut all_defaultable = true;
         for (_, local) in &body.locals {
@@ -311,6 +318,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             fixups: Vec::new(),
             else_fixup: None,
             init_height: 0,
+            try_handler: None,
         });
         validator.check_interrupt();
         validator.begin_fuel_segment();
@@ -340,6 +348,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             func_index,
             code,
             offsets,
+            handlers: validator.handlers.into_boxed_slice(),
             param_slots,
             local_slots: next - param_slots,
             // A tail call to a host function leaves its results at slot 0
@@ -562,6 +571,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             fixups: Vec::new(),
             else_fixup: None,
             init_height: self.init_log.len(),
+            try_handler: None,
             params,
             results,
         });
@@ -1750,6 +1760,109 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     }
 }
 
+/// Exception handling: `throw`, `throw_ref` and `try_table`.
+impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
+    /// The payload types of tag `index`.
+    fn tag(&self, index: u32) -> Result<&'m [ValType], Failure> {
+        let context: &'m ModuleContext = self.context;
+        context
+            .tag_params(index)
+            .ok_or_else(|| self.error("unknown tag"))
+    }
+
+    pub(super) fn compile_throw(&mut self, tagidx: u32) -> Result<(), Failure> {
+        let params = self.tag(tagidx)?;
+        if !self.emitting() {
+            return self.pop_types(params);
+        }
+        let args = self.pop_operands(params)?;
+        // The payload goes to consecutive home slots, as call arguments do.
+        let base = self.base + self.slots;
+        self.place_args(&args);
+        let count: u32 = params.iter().map(|t| t.slots()).sum();
+        self.emit(handlers::throw, &[tagidx, base, count]);
+        Ok(())
+    }
+
+    pub(super) fn compile_throw_ref(&mut self) -> Result<(), Failure> {
+        let exn = self.pop_operand(ValType::EXNREF)?;
+        self.emit_runtime(Opcode::ThrowRef, &[exn], &[], None);
+        Ok(())
+    }
+
+    /// Checks a catch clause against its label (in the context around the
+    /// `try_table`) and, when translating, returns where it lands.
+    fn catch_target(&mut self, catch: &Catch) -> Result<Option<CatchTarget>, Failure> {
+        let payload: &[ValType] = match catch.kind.has_tag() {
+            true => self.tag(catch.tag)?,
+            false => &[],
+        };
+        let label = self.label(catch.label)?.label_types();
+        let with_ref = catch.kind.pushes_ref();
+        // The clause's values, `(ref exn)` last for the `_ref` kinds, must
+        // be subtypes of the label's.
+        let exn = ValType::Ref(RefType::new(false, HeapType::Exn));
+        let matches = label.len() == payload.len() + usize::from(with_ref)
+            && (payload.iter().zip(label)).all(|(t, l)| self.context.matches(*t, *l))
+            && (!with_ref || self.context.matches(exn, label[payload.len()]));
+        if !matches {
+            return Err(self.error("type mismatch: catch clause and label types differ"));
+        }
+        if !self.emitting() {
+            return Ok(None);
+        }
+        let index = self.controls.len() - 1 - catch.label as usize;
+        // The landing pad: a branch to the label, or a return when the
+        // label is the function's. The unwinder writes the values where
+        // such a branch expects them.
+        let (dst, target) = if index == 0 {
+            (0, self.emit(handlers::ret, &[]))
+        } else {
+            let start = self.emit(handlers::br, &[0]);
+            self.link(index, (start, 0));
+            (self.label_home(index), start)
+        };
+        Ok(Some(CatchTarget {
+            kind: catch.kind,
+            tag: catch.tag,
+            dst,
+            target,
+        }))
+    }
+
+    pub(super) fn compile_try_table(
+        &mut self,
+        blocktype: BlockType,
+        catches: &[Catch],
+    ) -> Result<(), Failure> {
+        let (params, results) = self.block_signature(blocktype)?;
+        self.check_top(params)?;
+        let emitting = self.emitting();
+        let mut skip = None;
+        if emitting {
+            self.settle_for_block(params.len(), false);
+            // Landing pads first, jumped over on entry.
+            skip = Some(self.emit(handlers::br, &[0]));
+        }
+        let mut targets = Vec::with_capacity(if emitting { catches.len() } else { 0 });
+        for catch in catches {
+            if let Some(target) = self.catch_target(catch)? {
+                targets.push(target);
+            }
+        }
+        self.push_control(FrameKind::TryTable, params, results);
+        if let Some(skip) = skip {
+            let body = self.code.len();
+            self.code.patch_branch(skip, 0, body);
+            let frame = self.controls.last_mut().expect("just pushed");
+            frame.loop_start = body;
+            frame.try_handler = Some((body, targets.into_boxed_slice()));
+            self.begin_fuel_segment();
+        }
+        Ok(())
+    }
+}
+
 /// `exec = "control"` rows: typing and translation.
 impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
     pub(super) fn compile_block(&mut self, blocktype: BlockType) -> Result<(), Failure> {
@@ -1843,7 +1956,15 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         } else {
             self.settle_results();
         }
-        let frame = self.pop_control()?;
+        let mut frame = self.pop_control()?;
+        if let Some((start, catches)) = frame.try_handler.take() {
+            let end = self.code.len();
+            self.handlers.push(TryHandler {
+                start,
+                end,
+                catches,
+            });
+        }
         if frame.kind == FrameKind::If && frame.params != frame.results {
             return Err(self.error("type mismatch: if without else must leave its parameters"));
         }

@@ -93,6 +93,8 @@ pub(crate) struct ModuleContext {
     pub(crate) tables: Vec<TableType>,
     pub(crate) memories: Vec<MemoryType>,
     pub(crate) globals: Vec<GlobalType>,
+    /// Type index of every tag (imports first).
+    pub(crate) tags: Vec<u32>,
     /// How many globals are imported (constant expressions may read only those).
     pub(crate) imported_globals: usize,
     pub(crate) elem_types: Vec<RefType>,
@@ -161,6 +163,7 @@ impl ModuleContext {
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
             imported_globals: 0,
             elem_types: module.elements.iter().map(|e| e.ty).collect(),
             data_count: module.data_count,
@@ -173,9 +176,11 @@ impl ModuleContext {
                 ImportKind::Table(ty) => context.tables.push(ty),
                 ImportKind::Memory(ty) => context.memories.push(ty),
                 ImportKind::Global(ty) => context.globals.push(ty),
+                ImportKind::Tag(ty) => context.tags.push(ty),
             }
         }
         context.imported_globals = context.globals.len();
+        context.tags.extend(&module.tags);
         context.func_types.extend(&module.functions);
         context.tables.extend(&module.tables);
         context.memories.extend(&module.memories);
@@ -188,6 +193,12 @@ impl ModuleContext {
         self.types.get(index as usize)
     }
 
+    /// The payload types of tag `index` (whose type index was checked).
+    pub(crate) fn tag_params(&self, index: u32) -> Option<&[ValType]> {
+        let ty = *self.tags.get(index as usize)?;
+        Some(self.types.get(ty as usize)?.params())
+    }
+
     /// The type of function `func_index` (whose type index was checked).
     pub(crate) fn func_type_of(&self, func_index: u32) -> &FuncType {
         &self.types[self.func_types[func_index as usize] as usize]
@@ -196,39 +207,62 @@ impl ModuleContext {
     /// `ty` alone, as a slice that lives as long as the context (the type
     /// of a one-value block). A concrete type index must have been checked.
     pub(crate) fn one(&self, ty: ValType) -> &[ValType] {
-        const ABSTRACT: [HeapType; 4] = [
+        // Numeric types, then `(ref null ht)` and `(ref ht)` for each
+        // abstract heap type, in `abstract_ref`'s order.
+        const ABSTRACT: [HeapType; 12] = [
             HeapType::Func,
             HeapType::Extern,
             HeapType::NoFunc,
             HeapType::NoExtern,
+            HeapType::Any,
+            HeapType::Eq,
+            HeapType::I31,
+            HeapType::Struct,
+            HeapType::Array,
+            HeapType::None,
+            HeapType::Exn,
+            HeapType::NoExn,
         ];
-        const fn abstract_ref(i: usize) -> ValType {
-            ValType::Ref(RefType::new(i.is_multiple_of(2), ABSTRACT[i / 2]))
+        const fn entry(i: usize) -> ValType {
+            match i {
+                0 => ValType::I32,
+                1 => ValType::I64,
+                2 => ValType::F32,
+                3 => ValType::F64,
+                4 => ValType::V128,
+                i => ValType::Ref(RefType::new(
+                    (i - 5).is_multiple_of(2),
+                    ABSTRACT[(i - 5) / 2],
+                )),
+            }
         }
-        const SIMPLE: [ValType; 13] = [
-            ValType::I32,
-            ValType::I64,
-            ValType::F32,
-            ValType::F64,
-            ValType::V128,
-            abstract_ref(0),
-            abstract_ref(1),
-            abstract_ref(2),
-            abstract_ref(3),
-            abstract_ref(4),
-            abstract_ref(5),
-            abstract_ref(6),
-            abstract_ref(7),
-        ];
-        if let ValType::Ref(RefType {
-            nullable,
-            heap: HeapType::Concrete(index),
-        }) = ty
-        {
-            let at = index as usize * 2 + usize::from(!nullable);
-            return core::slice::from_ref(&self.concrete_refs[at]);
-        }
-        let at = SIMPLE.iter().position(|t| *t == ty).unwrap_or(0);
+        const SIMPLE: [ValType; 29] = {
+            let mut all = [ValType::I32; 29];
+            let mut i = 0;
+            while i < all.len() {
+                all[i] = entry(i);
+                i += 1;
+            }
+            all
+        };
+        let at = match ty {
+            ValType::I32 => 0,
+            ValType::I64 => 1,
+            ValType::F32 => 2,
+            ValType::F64 => 3,
+            ValType::V128 => 4,
+            ValType::Ref(RefType {
+                nullable,
+                heap: HeapType::Concrete(index),
+            }) => {
+                let at = index as usize * 2 + usize::from(!nullable);
+                return core::slice::from_ref(&self.concrete_refs[at]);
+            }
+            ValType::Ref(RefType { nullable, heap }) => {
+                let kind = ABSTRACT.iter().position(|h| *h == heap);
+                5 + kind.expect("every abstract heap type is listed") * 2 + usize::from(!nullable)
+            }
+        };
         core::slice::from_ref(&SIMPLE[at])
     }
 
@@ -321,6 +355,17 @@ fn check_memory_type(ty: &MemoryType) -> Result<(), ValidationError> {
         (false, _) => "memory size must be at most 65536 pages (4GiB)",
     };
     check_limits(&ty.limits, ty.max_pages_bound(), 0, message)
+}
+
+/// A tag's type must be a function type without results.
+fn check_tag_type(context: &ModuleContext, ty: u32) -> Result<(), ValidationError> {
+    match context.func_type(ty) {
+        None => Err(ValidationError::new(0, "unknown type")),
+        Some(ty) if !ty.results().is_empty() => {
+            Err(ValidationError::new(0, "non-empty tag result type"))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 fn check_table_type(ty: &TableType) -> Result<(), ValidationError> {
@@ -488,7 +533,11 @@ pub(crate) fn validate_with(
                     ));
                 }
             }
+            ImportKind::Tag(ty) => check_tag_type(&context, *ty)?,
         }
+    }
+    for ty in &module.tags {
+        check_tag_type(&context, *ty)?;
     }
     for ty in &module.functions {
         if context.func_type(*ty).is_none() {
@@ -584,6 +633,7 @@ pub(crate) fn validate_with(
             ExportKind::Table => (context.tables.len(), "unknown table"),
             ExportKind::Memory => (context.memories.len(), "unknown memory"),
             ExportKind::Global => (context.globals.len(), "unknown global"),
+            ExportKind::Tag => (context.tags.len(), "unknown tag"),
         };
         if export.index as usize >= count {
             return Err(ValidationError::new(0, what));

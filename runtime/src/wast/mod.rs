@@ -316,6 +316,18 @@ impl<'s> Runner<'s> {
                     )),
                 }
             }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Err(ActionError::Run(Error::Trap(trap))) if trap.exception().is_some() => Ok(()),
+                Err(ActionError::Setup(message)) => Err(message),
+                Err(ActionError::Run(error)) => Err(format!(
+                    "expected an uncaught exception, got {}",
+                    one_line(&error)
+                )),
+                Ok(values) => Err(format!(
+                    "expected an uncaught exception, got {}",
+                    show_values(&values)
+                )),
+            },
             other => Err(format!("unsupported directive {}", describe(&other))),
         }
     }
@@ -468,10 +480,12 @@ fn argument(arg: &WastArg<'_>, store: &mut Store<()>) -> Result<Val, String> {
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
-        WastArgCore::RefNull(heap) => match heap_type(heap) {
-            Some(AbstractHeapType::Func) => Val::FuncRef(None),
-            Some(AbstractHeapType::Extern) => Val::ExternRef(None),
-            _ => return Err(format!("unsupported argument {arg:?}")),
+        WastArgCore::RefNull(heap) => match hierarchy(heap) {
+            Some(Hierarchy::Func) => Val::FuncRef(None),
+            Some(Hierarchy::Extern) => Val::ExternRef(None),
+            Some(Hierarchy::Exn) => Val::ExnRef(None),
+            Some(Hierarchy::Any) => Val::AnyRef(None),
+            None => return Err(format!("unsupported argument {arg:?}")),
         },
         WastArgCore::RefExtern(n) => {
             if *n > 1 << 16 {
@@ -490,9 +504,29 @@ fn argument(arg: &WastArg<'_>, store: &mut Store<()>) -> Result<Val, String> {
     })
 }
 
-fn heap_type(heap: &HeapType<'_>) -> Option<AbstractHeapType> {
+/// The reference type hierarchies: a null of one matches `ref.null` of any
+/// heap type in it, as in the spec interpreter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hierarchy {
+    Func,
+    Extern,
+    Exn,
+    Any,
+}
+
+/// The hierarchy a script's heap type belongs to (a type index names a
+/// function type: Tabula has no others).
+fn hierarchy(heap: &HeapType<'_>) -> Option<Hierarchy> {
+    use AbstractHeapType as A;
     match heap {
-        HeapType::Abstract { shared: false, ty } => Some(*ty),
+        HeapType::Concrete(_) => Some(Hierarchy::Func),
+        HeapType::Abstract { shared: false, ty } => match ty {
+            A::Func | A::NoFunc => Some(Hierarchy::Func),
+            A::Extern | A::NoExtern => Some(Hierarchy::Extern),
+            A::Exn | A::NoExn => Some(Hierarchy::Exn),
+            A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Some(Hierarchy::Any),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -523,12 +557,16 @@ fn matches(expected: &WastRetCore<'_>, actual: &Val) -> bool {
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
-        (WastRetCore::RefNull(heap), Val::FuncRef(None)) => heap
-            .as_ref()
-            .is_none_or(|h| heap_type(h) == Some(AbstractHeapType::Func)),
-        (WastRetCore::RefNull(heap), Val::ExternRef(None)) => heap
-            .as_ref()
-            .is_none_or(|h| heap_type(h) == Some(AbstractHeapType::Extern)),
+        (WastRetCore::RefNull(heap), actual) => {
+            let kind = match actual {
+                Val::FuncRef(None) => Hierarchy::Func,
+                Val::ExternRef(None) => Hierarchy::Extern,
+                Val::ExnRef(None) => Hierarchy::Exn,
+                Val::AnyRef(None) => Hierarchy::Any,
+                _ => return false,
+            };
+            heap.as_ref().is_none_or(|h| hierarchy(h) == Some(kind))
+        }
         (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => e.is_none_or(|e| e == a.index),
         // Which function a non-null funcref denotes cannot be named from a
         // script portably: any non-null reference matches.
@@ -608,6 +646,10 @@ fn show_value(value: &Val) -> String {
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(e)) => format!("ref.extern {}", e.index),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
+        Val::AnyRef(None) => "ref.null any".to_string(),
+        Val::AnyRef(Some(_)) => "ref.any".to_string(),
     }
 }
 
@@ -657,9 +699,8 @@ fn show_pattern(expected: &WastRetCore<'_>) -> String {
             out
         }
         WastRetCore::RefNull(None) => "ref.null".to_string(),
-        WastRetCore::RefNull(Some(heap)) => match heap_type(heap) {
-            Some(AbstractHeapType::Func) => "ref.null func".to_string(),
-            Some(AbstractHeapType::Extern) => "ref.null extern".to_string(),
+        WastRetCore::RefNull(Some(heap)) => match heap {
+            HeapType::Abstract { shared: false, ty } => format!("ref.null {ty:?}").to_lowercase(),
             _ => format!("ref.null {heap:?}"),
         },
         WastRetCore::RefExtern(None) => "ref.extern".to_string(),
