@@ -8,22 +8,25 @@ use core::fmt;
 use crate::features::{Features, Proposal};
 
 /// A WebAssembly proposal whose encodings the decoder recognises but
-/// Tabula does not implement: a module using one is refused by name, not
-/// as malformed.
+/// Tabula does not implement, or that the engine's features leave off
+/// (strict 2.0 mode): a module using one is refused by name, not as
+/// malformed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UnsupportedProposal {
-    /// The tag section (id 13), `try_table`, `throw` and the legacy
-    /// `try`/`catch` instructions, `exnref`.
+    /// The legacy `try`/`catch`/`delegate` instructions, which WebAssembly
+    /// 3.0 replaced; with exception handling off also the tag section, tag
+    /// imports and `exnref`.
     ExceptionHandling,
     /// memory64's 64-bit memories and tables (limits flags 0x04 to 0x07),
     /// when the engine's features leave memory64 off (WebAssembly 2.0).
     Memory64,
-    /// Typed function references: `call_ref`, `ref.as_non_null`,
-    /// `br_on_null`, `br_on_non_null`, `(ref null? ht)` types.
+    /// Typed function references' `(ref null? ht)` types and table
+    /// initialisers, with the proposal off.
     FunctionReferences,
-    /// Garbage collection: the 0xFB instructions, `ref.eq`, struct, array
-    /// and recursive types and their heap types.
+    /// Garbage collection: the 0xFB instructions, `ref.eq`, struct and
+    /// array types; with GC off also recursive and sub types and the GC
+    /// heap types.
     Gc,
     /// Threads: the 0xFE atomics and shared memories.
     Threads,
@@ -63,8 +66,7 @@ impl UnsupportedProposal {
     pub const fn of_opcode(prefix: Option<u8>, code: u32) -> Option<Self> {
         use UnsupportedProposal::*;
         Some(match (prefix, code) {
-            (None, 0x06..=0x0a | 0x18 | 0x19 | 0x1f) => ExceptionHandling,
-            (None, 0x14 | 0x15 | 0xd4..=0xd6) => FunctionReferences,
+            (None, 0x06 | 0x07 | 0x09 | 0x18 | 0x19) => ExceptionHandling,
             (None, 0xd3 | 0xfb) => Gc,
             (None, 0xfe) => Threads,
             _ => return None,
