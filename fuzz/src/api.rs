@@ -547,6 +547,8 @@ impl World {
             Extern::Memory(handle) => self.memories.push(Owned { handle, owner }),
             Extern::Global(handle) => self.globals.push(Owned { handle, owner }),
             Extern::Table(handle) => self.tables.push(Owned { handle, owner }),
+            // The API sequences make no tags; an export of one is ignored.
+            Extern::Tag(_) => {}
         }
     }
 }

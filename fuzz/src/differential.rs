@@ -322,6 +322,7 @@ mod ours {
             Val::FuncRef(r) => Value::Ref { null: r.is_none() },
             Val::ExternRef(r) => Value::Ref { null: r.is_none() },
             Val::ExnRef(r) => Value::Ref { null: r.is_none() },
+            Val::AnyRef(r) => Value::Ref { null: r.is_none() },
         }
     }
 
@@ -397,7 +398,7 @@ mod ours {
                     }
                     Extern::Global(g) => observed.globals.push((name, value(&g.get(&self.store)))),
                     Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
-                    Extern::Func(_) => {}
+                    Extern::Func(_) | Extern::Tag(_) => {}
                 }
             }
             observed.memories.sort();
