@@ -208,7 +208,7 @@ impl ModuleContext {
     /// of a one-value block). A concrete type index must have been checked.
     pub(crate) fn one(&self, ty: ValType) -> &[ValType] {
         // Numeric types, then `(ref null ht)` and `(ref ht)` for each
-        // abstract heap type, in `abstract_ref`'s order.
+        // abstract heap type, in `ABSTRACT`'s order.
         const ABSTRACT: [HeapType; 12] = [
             HeapType::Func,
             HeapType::Extern,
