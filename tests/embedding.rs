@@ -192,7 +192,7 @@ fn host_defined_memory_table_and_global() {
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 42);
-    assert_eq!(global.get(&store), Val::I32(6));
+    assert_eq!(global.get(&mut store), Val::I32(6));
     assert_eq!(memory.data(&store)[3], 0xAB);
     assert_eq!(memory.grow(&mut store, 1).unwrap(), 1);
     assert!(memory.grow(&mut store, 1).is_err(), "past the maximum");

@@ -633,7 +633,7 @@ fn table_fill_copy_grow() {
     table.set(&mut store, 3, Val::FuncRef(Some(g))).unwrap();
     // Overlapping copy within one table: [f f _ g] -> [f f f _]... as memmove.
     Table::copy(&mut store, &table, 1, &table, 0, 3).unwrap();
-    let slots: Vec<Val> = (0..4).map(|i| table.get(&store, i).unwrap()).collect();
+    let slots: Vec<Val> = (0..4).map(|i| table.get(&mut store, i).unwrap()).collect();
     assert_eq!(
         slots,
         [
@@ -648,7 +648,7 @@ fn table_fill_copy_grow() {
         4u64
     );
     assert_eq!(table.size(&store), 6u64);
-    assert_eq!(table.get(&store, 5), Some(Val::FuncRef(Some(g))));
+    assert_eq!(table.get(&mut store, 5), Some(Val::FuncRef(Some(g))));
     assert!(table.grow(&mut store, 3, Val::FuncRef(None)).is_err());
     // Out of range and wrong types are errors, never panics.
     assert!(table.fill(&mut store, 5, Val::FuncRef(None), 2).is_err());
@@ -664,5 +664,5 @@ fn table_fill_copy_grow() {
     )
     .unwrap();
     assert!(Table::copy(&mut store, &externs, 0, &table, 0, 1).is_err());
-    assert_eq!(table.get(&store, u64::MAX), None);
+    assert_eq!(table.get(&mut store, u64::MAX), None);
 }

@@ -96,16 +96,16 @@ fn memory_from_another_store() {
 
 #[test]
 fn global_from_another_store() {
-    let (a, ia, mut b, _) = two_stores();
+    let (mut a, ia, mut b, _) = two_stores();
     let global = ia.get_global(&a, "g").unwrap();
     assert!(is_mismatch(global.set(&mut b, Val::I32(1))));
     assert_wrong_store_panic(|| {
-        global.get(&b);
+        global.get(&mut b);
     });
     assert_wrong_store_panic(|| {
         global.ty(&b);
     });
-    assert_eq!(global.get(&a), Val::I32(7));
+    assert_eq!(global.get(&mut a), Val::I32(7));
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn table_from_another_store() {
     assert!(is_mismatch(Table::copy(&mut b, &tb, 0, &table, 0, 1)));
     assert!(is_mismatch(Table::copy(&mut b, &table, 0, &tb, 0, 1)));
     assert_wrong_store_panic(|| {
-        table.get(&b, 0);
+        table.get(&mut b, 0);
     });
     assert_wrong_store_panic(|| {
         table.size(&b);

@@ -70,8 +70,11 @@ fn a_64_bit_table_grows_is_indexed_and_traps_past_its_end() {
     assert_eq!(trap_code(&err), Some(TrapCode::TableOutOfBounds));
 
     // The API sees the same table, with u64 indices and sizes.
-    assert!(matches!(table.get(&store, 4), Some(Val::FuncRef(Some(_)))));
-    assert_eq!(table.get(&store, 1 << 32), None);
+    assert!(matches!(
+        table.get(&mut store, 4),
+        Some(Val::FuncRef(Some(_)))
+    ));
+    assert_eq!(table.get(&mut store, 1 << 32), None);
     assert_eq!(table.grow(&mut store, 1, Val::FuncRef(None)).unwrap(), 5);
     let f = Func::wrap(&mut store, |x: i32| x + 1);
     table.set(&mut store, 5, Val::FuncRef(Some(f))).unwrap();

@@ -39,7 +39,12 @@ fn rust_type(ty: ValType) -> TokenStream {
         ValType::F32 => quote!(f32),
         ValType::F64 => quote!(f64),
         ValType::V128 => quote!(u128),
-        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => quote!(u64),
+        ValType::FuncRef
+        | ValType::ExternRef
+        | ValType::ExnRef
+        | ValType::I31Ref
+        | ValType::EqRef
+        | ValType::RefI31 => quote!(u64),
     }
 }
 

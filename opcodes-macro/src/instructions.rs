@@ -18,6 +18,8 @@ pub fn instruction_type(kind: ImmKind) -> TokenStream {
         ImmKind::HeapType => quote!(HeapType),
         ImmKind::ValTypes => quote!(Box<[ValType]>),
         ImmKind::Catches => quote!(Box<[Catch]>),
+        ImmKind::U32 => quote!(u32),
+        ImmKind::CastFlags => quote!(u8),
         ImmKind::V128 => quote!(V128),
         ImmKind::Lane(_) => quote!(u8),
         ImmKind::Shuffle => quote!([u8; 16]),
@@ -39,6 +41,8 @@ pub fn read_call(kind: ImmKind) -> TokenStream {
         ImmKind::HeapType => quote!(reader.read_heaptype(features)?),
         ImmKind::ValTypes => quote!(reader.read_valtypes(features)?),
         ImmKind::Catches => quote!(reader.read_catches()?),
+        ImmKind::U32 => quote!(reader.read_var_u32()?),
+        ImmKind::CastFlags => quote!(reader.read_cast_flags()?),
         ImmKind::V128 => quote!(reader.read_v128()?),
         ImmKind::Lane(_) => quote!(reader.read_u8()?),
         ImmKind::Shuffle => quote!(reader.read_shuffle()?),
@@ -290,6 +294,14 @@ fn generate_instruction(table: &Table) -> TokenStream {
     let constant_arms = table.ops.iter().filter_map(|op| {
         let kind = op.constant?;
         let v = &op.variant;
+        if kind == Constant::Runtime {
+            let pat = if op.imms.is_empty() {
+                quote!(Instruction::#v)
+            } else {
+                quote!(Instruction::#v { .. })
+            };
+            return Some(quote!(#pat => Some(ConstOperand::Runtime)));
+        }
         if kind == Constant::Operator {
             let sig = op
                 .sig
@@ -330,6 +342,7 @@ fn generate_instruction(table: &Table) -> TokenStream {
             Constant::Func => quote!(ConstOperand::Func(*#field)),
             Constant::Global => quote!(ConstOperand::Global(*#field)),
             Constant::Operator => unreachable!("handled above"),
+            Constant::Runtime => unreachable!("handled above"),
         };
         Some(quote!(Instruction::#v { #field } => Some(#value)))
     });

@@ -72,6 +72,11 @@ pub enum ImmKind {
     ValTypes,
     /// `try_table`'s catch clauses.
     Catches,
+    /// A u32 LEB count (`array.new_fixed`'s length).
+    U32,
+    /// `br_on_cast`'s flags byte: bit 0 and bit 1 say whether the source
+    /// and target heap types are nullable.
+    CastFlags,
     V128,
     Lane(u8),
     Shuffle,
@@ -79,7 +84,7 @@ pub enum ImmKind {
 
 impl ImmKind {
     fn parse(s: &str) -> Option<ImmKind> {
-        const INDEXES: [&str; 9] = [
+        const INDEXES: [&str; 10] = [
             "localidx",
             "globalidx",
             "funcidx",
@@ -89,6 +94,7 @@ impl ImmKind {
             "dataidx",
             "labelidx",
             "tagidx",
+            "fieldidx",
         ];
         if let Some(kind) = INDEXES.iter().find(|k| **k == s) {
             return Some(ImmKind::Index(kind));
@@ -105,6 +111,8 @@ impl ImmKind {
             "heaptype" => ImmKind::HeapType,
             "valtypes" => ImmKind::ValTypes,
             "catches" => ImmKind::Catches,
+            "u32" => ImmKind::U32,
+            "castflags" => ImmKind::CastFlags,
             "v128" => ImmKind::V128,
             "lane2" => ImmKind::Lane(2),
             "lane4" => ImmKind::Lane(4),
@@ -130,6 +138,8 @@ impl ImmKind {
             ImmKind::HeapType => "heaptype".into(),
             ImmKind::ValTypes => "valtypes".into(),
             ImmKind::Catches => "catches".into(),
+            ImmKind::U32 => "u32".into(),
+            ImmKind::CastFlags => "castflags".into(),
             ImmKind::V128 => "v128".into(),
             ImmKind::Lane(n) => format!("lane{n}"),
             ImmKind::Shuffle => "shuffle".into(),
@@ -155,6 +165,12 @@ pub enum ValType {
     FuncRef,
     ExternRef,
     ExnRef,
+    /// `(ref null i31)`.
+    I31Ref,
+    /// `(ref null eq)`.
+    EqRef,
+    /// `(ref i31)`: never null.
+    RefI31,
 }
 
 impl ValType {
@@ -168,6 +184,9 @@ impl ValType {
             "funcref" => ValType::FuncRef,
             "externref" => ValType::ExternRef,
             "exnref" => ValType::ExnRef,
+            "i31ref" => ValType::I31Ref,
+            "eqref" => ValType::EqRef,
+            "(ref_i31)" => ValType::RefI31,
             _ => return None,
         })
     }
@@ -191,6 +210,9 @@ impl ValType {
             ValType::FuncRef => "FUNCREF",
             ValType::ExternRef => "EXTERNREF",
             ValType::ExnRef => "EXNREF",
+            ValType::I31Ref => "I31REF",
+            ValType::EqRef => "EQREF",
+            ValType::RefI31 => "REF_I31",
         }
     }
 }
@@ -218,6 +240,9 @@ pub enum Constant {
     /// A pure operator without immediates, applied to the values below it
     /// (`i32.add` with extended constant expressions).
     Operator,
+    /// A `runtime` row whose constant typing and evaluation are hand-written
+    /// (GC's allocations and conversions).
+    Runtime,
 }
 
 /// How an instruction is executed (see the schema at the top of the table).
@@ -300,8 +325,10 @@ fn parse_sig(text: &str) -> Result<Sig, String> {
     let (lhs, rhs) = text
         .split_once("->")
         .ok_or_else(|| format!("stack effect `{text}` has no `->`"))?;
+    // `(ref i31)` is one type though it has a space.
     let types = |side: &str| -> Result<Vec<ValType>, String> {
-        side.split_whitespace()
+        side.replace("(ref ", "(ref_")
+            .split_whitespace()
             .map(|t| ValType::parse(t).ok_or_else(|| format!("unknown value type `{t}`")))
             .collect()
     };
@@ -541,6 +568,7 @@ impl Table {
                 ([imm], None) if imm.kind == ImmKind::Index("funcidx") => Constant::Func,
                 ([imm], None) if imm.kind == ImmKind::Index("globalidx") => Constant::Global,
                 ([], _) if operator => Constant::Operator,
+                _ if exec == Exec::Runtime => Constant::Runtime,
                 _ => {
                     return Err("a `const` row pushes its one immediate as a value, takes \
                          one heaptype, funcidx or globalidx, or is a pure operator \

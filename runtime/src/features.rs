@@ -144,6 +144,7 @@ impl Features {
             Proposal::ExtendedConst => self.extended_const,
             Proposal::FunctionReferences => self.function_references,
             Proposal::Exceptions => self.exceptions,
+            Proposal::Gc => self.gc,
         }
     }
 

@@ -93,10 +93,11 @@ pub mod validate;
 mod api;
 
 pub use api::*;
+pub use exec::gc::GcStats;
 pub use exec::{BacktraceFrame, Trap, TrapCode};
 pub use types::{
-    ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, TagType,
-    ValType,
+    CompositeKind, CompositeType, ExternType, FieldType, FuncType, GlobalType, HeapType, Limits,
+    MemoryType, Mutability, RefType, StorageType, TableType, TagType, ValType,
 };
 #[cfg(feature = "cli")]
 pub mod cli;

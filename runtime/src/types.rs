@@ -31,6 +31,18 @@ impl ValType {
     /// `exnref`: a nullable reference to an exception (exception handling),
     /// opaque to the host.
     pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
+    /// `anyref`: a nullable reference to any internal object (GC).
+    pub const ANYREF: ValType = ValType::Ref(RefType::new(true, HeapType::Any));
+    /// `eqref`: a nullable reference comparable with `ref.eq` (GC).
+    pub const EQREF: ValType = ValType::Ref(RefType::new(true, HeapType::Eq));
+    /// `i31ref`: a nullable unboxed 31-bit integer (GC).
+    pub const I31REF: ValType = ValType::Ref(RefType::new(true, HeapType::I31));
+    /// `(ref i31)`: a non-null unboxed 31-bit integer, as `ref.i31` makes (GC).
+    pub const REF_I31: ValType = ValType::Ref(RefType::new(false, HeapType::I31));
+    /// `structref`: a nullable reference to any struct (GC).
+    pub const STRUCTREF: ValType = ValType::Ref(RefType::new(true, HeapType::Struct));
+    /// `arrayref`: a nullable reference to any array (GC).
+    pub const ARRAYREF: ValType = ValType::Ref(RefType::new(true, HeapType::Array));
 
     /// True for reference types.
     pub const fn is_ref(self) -> bool {
@@ -185,13 +197,17 @@ impl HeapType {
         })
     }
 
-    /// The top of this heap type's hierarchy: `func` for functions (concrete
-    /// types are function types), `extern` for host objects, `any` for
-    /// internal objects.
-    pub const fn top(self) -> HeapType {
+    /// The top of this heap type's hierarchy: `func` for functions, `extern`
+    /// for host objects, `any` for internal objects, `exn` for exceptions.
+    /// A concrete type's top depends on what it declares: `kind` tells.
+    pub fn top(self, kind: impl Fn(u32) -> CompositeKind) -> HeapType {
         match self {
             HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
-            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => HeapType::Func,
+            HeapType::Func | HeapType::NoFunc => HeapType::Func,
+            HeapType::Concrete(index) => match kind(index) {
+                CompositeKind::Func => HeapType::Func,
+                CompositeKind::Struct | CompositeKind::Array => HeapType::Any,
+            },
             HeapType::Any
             | HeapType::Eq
             | HeapType::I31
@@ -203,8 +219,8 @@ impl HeapType {
     }
 
     /// The bottom of this heap type's hierarchy: the type of its nulls.
-    pub const fn bottom(self) -> HeapType {
-        match self.top() {
+    pub fn bottom(self, kind: impl Fn(u32) -> CompositeKind) -> HeapType {
+        match self.top(kind) {
             HeapType::Extern => HeapType::NoExtern,
             HeapType::Any => HeapType::None,
             HeapType::Exn => HeapType::NoExn,
@@ -212,15 +228,26 @@ impl HeapType {
         }
     }
 
-    /// Whether every reference of `self` is one of `other`, where
-    /// `sub(a, b)` says whether concrete type `a` is a subtype of `b`.
-    pub fn matches(self, other: HeapType, sub: impl Fn(u32, u32) -> bool) -> bool {
+    /// Whether every reference of `self` is one of `other`, in the type
+    /// space `types` (which knows each concrete type's kind and subtypes).
+    pub(crate) fn matches(self, other: HeapType, types: &impl TypeSpace) -> bool {
         use HeapType::*;
         match (self, other) {
             (a, b) if a == b => true,
-            (Concrete(a), Concrete(b)) => sub(a, b),
-            (Concrete(_), Func) => true,
-            (NoFunc, Func | Concrete(_)) => true,
+            (Concrete(a), Concrete(b)) => types.is_subtype(a, b),
+            (Concrete(a), abstract_type) => {
+                let kind = types.kind(a);
+                match abstract_type {
+                    Func => kind == CompositeKind::Func,
+                    Any | Eq => kind != CompositeKind::Func,
+                    Struct => kind == CompositeKind::Struct,
+                    Array => kind == CompositeKind::Array,
+                    _ => false,
+                }
+            }
+            (NoFunc, Concrete(b)) => types.kind(b) == CompositeKind::Func,
+            (None, Concrete(b)) => types.kind(b) != CompositeKind::Func,
+            (NoFunc, Func) => true,
             (NoExtern, Extern) => true,
             (NoExn, Exn) => true,
             (Eq | I31 | Struct | Array | None, Any) => true,
@@ -229,6 +256,15 @@ impl HeapType {
             _ => false,
         }
     }
+}
+
+/// What concrete type indices (or ids) refer to, for subtyping: each one's
+/// kind, and which declares which as an ancestor.
+pub(crate) trait TypeSpace {
+    /// Whether type `index` is a function, struct or array type.
+    fn kind(&self, index: u32) -> CompositeKind;
+    /// Whether type `sub` is `sup` or declares it as an ancestor.
+    fn is_subtype(&self, sub: u32, sup: u32) -> bool;
 }
 
 impl fmt::Display for HeapType {
@@ -273,10 +309,10 @@ impl RefType {
         RefType { nullable, heap }
     }
 
-    /// Whether every value of `self` is one of `other` (subtyping), where
-    /// `sub(a, b)` says whether concrete type `a` is a subtype of `b`.
-    pub fn matches(self, other: RefType, sub: impl Fn(u32, u32) -> bool) -> bool {
-        (other.nullable || !self.nullable) && self.heap.matches(other.heap, sub)
+    /// Whether every value of `self` is one of `other` (subtyping) in the
+    /// type space `types`.
+    pub(crate) fn matches(self, other: RefType, types: &impl TypeSpace) -> bool {
+        (other.nullable || !self.nullable) && self.heap.matches(other.heap, types)
     }
 
     /// This type with each concrete type index `i` replaced by `map(i)`.
@@ -383,9 +419,188 @@ impl fmt::Display for FuncType {
     }
 }
 
-/// Interns function types, so that two equivalent types get one id and
-/// `call_indirect` or an import check compares two integers (subtypes take
-/// a walk up the declared supertypes).
+/// How a struct field or array element is stored: a value type, or a
+/// packed integer that `struct.get_s`/`_u` and `array.get_s`/`_u` widen to
+/// `i32` (GC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StorageType {
+    /// An 8-bit integer.
+    I8,
+    /// A 16-bit integer.
+    I16,
+    /// A value of this type.
+    Val(ValType),
+}
+
+impl StorageType {
+    /// The type a read gives: `i32` for the packed types.
+    pub fn unpacked(self) -> ValType {
+        match self {
+            StorageType::I8 | StorageType::I16 => ValType::I32,
+            StorageType::Val(ty) => ty,
+        }
+    }
+
+    /// Bytes a value takes in an object: 1, 2, 4, 8 or 16 (references 8).
+    pub fn size(self) -> u32 {
+        match self {
+            StorageType::I8 => 1,
+            StorageType::I16 => 2,
+            StorageType::Val(ValType::I32 | ValType::F32) => 4,
+            StorageType::Val(ValType::V128) => 16,
+            StorageType::Val(_) => 8,
+        }
+    }
+
+    /// Whether this is a packed type.
+    pub fn is_packed(self) -> bool {
+        matches!(self, StorageType::I8 | StorageType::I16)
+    }
+
+    fn map_indices(self, map: impl Fn(u32) -> u32) -> StorageType {
+        match self {
+            StorageType::Val(ty) => StorageType::Val(ty.map_indices(map)),
+            packed => packed,
+        }
+    }
+}
+
+impl fmt::Display for StorageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageType::I8 => f.write_str("i8"),
+            StorageType::I16 => f.write_str("i16"),
+            StorageType::Val(ty) => ty.fmt(f),
+        }
+    }
+}
+
+/// A struct field or an array's element type: what it stores, and whether
+/// it may be written after allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldType {
+    /// What the field stores.
+    pub storage: StorageType,
+    /// Whether `struct.set`/`array.set` may change it.
+    pub mutable: bool,
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mutable {
+            true => write!(f, "(mut {})", self.storage),
+            false => self.storage.fmt(f),
+        }
+    }
+}
+
+/// What a type definition declares (GC adds structs and arrays to functions).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CompositeType {
+    /// A function type.
+    Func(FuncType),
+    /// A struct type: its fields in order.
+    Struct(Box<[FieldType]>),
+    /// An array type: its element type.
+    Array(FieldType),
+}
+
+/// Which of the three kinds a [`CompositeType`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompositeKind {
+    /// A function type.
+    Func,
+    /// A struct type.
+    Struct,
+    /// An array type.
+    Array,
+}
+
+impl CompositeType {
+    /// Its kind.
+    pub fn kind(&self) -> CompositeKind {
+        match self {
+            CompositeType::Func(_) => CompositeKind::Func,
+            CompositeType::Struct(_) => CompositeKind::Struct,
+            CompositeType::Array(_) => CompositeKind::Array,
+        }
+    }
+
+    /// The function type, if this is one.
+    pub fn as_func(&self) -> Option<&FuncType> {
+        match self {
+            CompositeType::Func(ty) => Some(ty),
+            _ => None,
+        }
+    }
+
+    /// The struct's fields, if this is a struct type.
+    pub fn as_struct(&self) -> Option<&[FieldType]> {
+        match self {
+            CompositeType::Struct(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// The array's element type, if this is an array type.
+    pub fn as_array(&self) -> Option<FieldType> {
+        match self {
+            CompositeType::Array(element) => Some(*element),
+            _ => None,
+        }
+    }
+
+    /// This type with each concrete type index `i` in it replaced by `map(i)`.
+    pub fn map_indices(&self, map: impl Fn(u32) -> u32) -> CompositeType {
+        let field = |f: &FieldType| FieldType {
+            storage: f.storage.map_indices(&map),
+            mutable: f.mutable,
+        };
+        match self {
+            CompositeType::Func(ty) => CompositeType::Func(ty.map_indices(&map)),
+            CompositeType::Struct(fields) => {
+                CompositeType::Struct(fields.iter().map(field).collect())
+            }
+            CompositeType::Array(element) => CompositeType::Array(field(element)),
+        }
+    }
+
+    /// The concrete type indices this type mentions.
+    pub fn indices(&self) -> Vec<u32> {
+        let of = |ty: ValType| match ty.as_ref().map(|r| r.heap) {
+            Some(HeapType::Concrete(index)) => Some(index),
+            _ => None,
+        };
+        match self {
+            CompositeType::Func(ty) => ty.indices().collect(),
+            CompositeType::Struct(fields) => fields
+                .iter()
+                .filter_map(|f| of(f.storage.unpacked()))
+                .collect(),
+            CompositeType::Array(element) => of(element.storage.unpacked()).into_iter().collect(),
+        }
+    }
+}
+
+impl fmt::Display for CompositeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompositeType::Func(ty) => ty.fmt(f),
+            CompositeType::Struct(fields) => {
+                f.write_str("(struct")?;
+                for field in fields.iter() {
+                    write!(f, " (field {field})")?;
+                }
+                f.write_str(")")
+            }
+            CompositeType::Array(element) => write!(f, "(array {element})"),
+        }
+    }
+}
+
+/// Interns types, so that two equivalent types get one id and
+/// `call_indirect`, a cast or an import check compares two integers
+/// (subtypes take a walk up the declared supertypes).
 ///
 /// Types come in recursion groups (a plain type is a group of one). Two
 /// groups are equivalent when their types have the same shapes, finality
@@ -393,9 +608,11 @@ impl fmt::Display for FuncType {
 /// are compared by position (the spec's iso-recursive equivalence).
 #[derive(Default)]
 pub(crate) struct TypeRegistry {
-    /// Each id's type, its indices ids of this registry. Shared, so a host
-    /// call can hold its type without copying it.
-    types: Vec<Arc<FuncType>>,
+    /// Each id's type, its indices ids of this registry.
+    types: Vec<CompositeType>,
+    /// Each function type id's type, shared, so a host call can hold its
+    /// type without copying it (`None` for struct and array types).
+    funcs: Vec<Option<Arc<FuncType>>>,
     /// Each id's declared supertype.
     supertypes: Vec<Option<u32>>,
     /// From a group in canonical form (see [`TypeRegistry::intern_group`])
@@ -405,12 +622,12 @@ pub(crate) struct TypeRegistry {
 
 /// A type of a recursion group as the registry keys it: the type, whether
 /// it is final, its supertype.
-type GroupMember = (FuncType, bool, Option<u32>);
+type GroupMember = (CompositeType, bool, Option<u32>);
 
 /// One type of a module's recursion group: the type with the module's type
 /// indices, whether it is final, and its declared supertype's index.
 pub(crate) struct GroupType<'a> {
-    pub(crate) ty: &'a FuncType,
+    pub(crate) ty: &'a CompositeType,
     pub(crate) is_final: bool,
     pub(crate) supertype: Option<u32>,
 }
@@ -419,8 +636,9 @@ impl TypeRegistry {
     /// The id of `ty`, a final type without supertype whose indices are
     /// already ids of this registry (a host function's type).
     pub(crate) fn intern(&mut self, ty: &FuncType) -> u32 {
+        let ty = CompositeType::Func(ty.clone());
         let member = GroupType {
-            ty,
+            ty: &ty,
             is_final: true,
             supertype: None,
         };
@@ -462,8 +680,9 @@ impl TypeRegistry {
         }
         let base = self.types.len() as u32;
         for member in group {
-            self.types
-                .push(Arc::new(member.ty.map_indices(id(Some(base)))));
+            let ty = member.ty.map_indices(id(Some(base)));
+            self.funcs.push(ty.as_func().map(|f| Arc::new(f.clone())));
+            self.types.push(ty);
             self.supertypes.push(member.supertype.map(id(Some(base))));
         }
         self.groups.insert(key, base);
@@ -484,13 +703,35 @@ impl TypeRegistry {
     }
 
     /// The type with id `id`.
-    pub(crate) fn get(&self, id: u32) -> &FuncType {
+    pub(crate) fn composite(&self, id: u32) -> &CompositeType {
         &self.types[id as usize]
     }
 
-    /// The type `id`, shared.
+    /// The function type with id `id`; validation guarantees that the ids
+    /// asked for (of functions, tags, `call_indirect`) name function types.
+    pub(crate) fn get(&self, id: u32) -> &FuncType {
+        self.funcs[id as usize]
+            .as_deref()
+            .expect("a function type id")
+    }
+
+    /// The function type `id`, shared.
     pub(crate) fn get_shared(&self, id: u32) -> Arc<FuncType> {
-        Arc::clone(&self.types[id as usize])
+        Arc::clone(
+            self.funcs[id as usize]
+                .as_ref()
+                .expect("a function type id"),
+        )
+    }
+}
+
+impl TypeSpace for TypeRegistry {
+    fn kind(&self, index: u32) -> CompositeKind {
+        self.types[index as usize].kind()
+    }
+
+    fn is_subtype(&self, sub: u32, sup: u32) -> bool {
+        TypeRegistry::is_subtype(self, sub, sup)
     }
 }
 

@@ -10,7 +10,7 @@ use super::{Caller, ExnRef, Store, Tag, ThrownException, Val};
 use crate::exec::dispatch::{run_code, Ip};
 use crate::exec::interp::{backtrace, refresh, unwind, Ctx, Exit};
 use crate::exec::stack::StackStorage;
-use crate::exec::store::FuncEntity;
+use crate::exec::store::{FuncEntity, Suspended};
 use crate::exec::trace::Tracer;
 use crate::exec::{Trap, TrapCode};
 use crate::ir::CompiledFunc;
@@ -65,11 +65,10 @@ pub(crate) fn invoke<T>(
     let base = store.inner.stack.as_mut().expect("allocated above").base();
     // SAFETY: `run` returned normally, so the results are at `start`.
     let mut cursor = unsafe { base.add(start) };
-    let id = store.inner.id;
     for ty in result_types {
         // SAFETY: the callee's type promises one value of `ty` here.
         unsafe {
-            results.push(Val::read_from(ty, cursor, id));
+            results.push(Val::read_from(ty, cursor, &mut store.inner));
             cursor = cursor.add(ty.slots() as usize);
         }
     }
@@ -85,7 +84,9 @@ fn call_host<T>(
     args: &[Val],
 ) -> Result<Vec<Val>, Trap> {
     let ty = store.inner.types.get_shared(type_id);
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    let mut results: Vec<Val> = (ty.results().iter())
+        .map(|t| Val::default_in(*t, &store.inner.types))
+        .collect();
     let func = Arc::clone(&store.hosts[host as usize]);
     func(Caller::new(store, instance), args, &mut results)?;
     for (value, ty) in results.iter().zip(ty.results()) {
@@ -111,13 +112,14 @@ fn uncaught(inner: &mut crate::exec::store::StoreInner, exn: u32) -> Trap {
     entity.exposed = true;
     let store = inner.id;
     let tag = entity.tag;
-    let ty = inner.types.get(inner.tags[tag as usize].type_id);
+    let bits = entity.payload.clone();
+    let ty = inner.types.get_shared(inner.tags[tag as usize].type_id);
     let mut payload = Vec::with_capacity(ty.params().len());
-    let mut cursor = entity.payload.as_ptr();
+    let mut cursor = bits.as_ptr();
     for param in ty.params() {
         // SAFETY: the payload holds one value of each parameter type.
         unsafe {
-            payload.push(Val::read_from(*param, cursor, store));
+            payload.push(Val::read_from(*param, cursor, inner));
             cursor = cursor.add(param.slots() as usize);
         }
     }
@@ -256,11 +258,10 @@ unsafe fn run<T>(
                 let ty = store.inner.types.get_shared(type_id);
                 let mut args = Vec::with_capacity(ty.params().len());
                 let mut cursor = base;
-                let id = store.inner.id;
                 for param in ty.params() {
                     // SAFETY: validation put one argument of each type here.
                     unsafe {
-                        args.push(Val::read_from(*param, cursor, id));
+                        args.push(Val::read_from(*param, cursor, &mut store.inner));
                         cursor = cursor.add(param.slots() as usize);
                     }
                 }
@@ -271,7 +272,17 @@ unsafe fn run<T>(
                 store.inner.stack_top = unsafe { base.offset_from(storage.base()) } as usize + live;
                 store.inner.depth = depth_base + cx.frames.len();
                 let stack_before = storage.base();
+                // A collection during the host call (in a nested wasm call)
+                // scans this call's frames too.
+                store.inner.suspended.push(Suspended {
+                    cx: &cx,
+                    resume,
+                    fp: caller_fp,
+                    tail,
+                    stack_base: stack_before,
+                });
                 let outcome = call_host(store, host, type_id, Some(cx.instance), &args);
+                store.inner.suspended.pop();
                 // The host may have made nested calls, which leave their own
                 // hook behind: this store's is the same, but reinstall it.
                 store.install_limiter();

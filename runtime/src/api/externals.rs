@@ -477,11 +477,12 @@ impl Global {
     ///
     /// # Panics
     /// If `store` does not own the global.
-    pub fn get(&self, store: impl AsContext) -> Val {
-        let store = store.as_context();
+    pub fn get(&self, mut store: impl AsContextMut) -> Val {
+        let store = store.as_context_mut();
         store.assert_owns(self.store);
         let global = &store.inner.globals[self.index as usize];
-        Val::from_bits(global.ty.content, global.value, store.inner.id)
+        let (ty, value) = (global.ty.content, global.value);
+        Val::from_bits(ty, value, &mut store.inner)
     }
 
     /// Sets a mutable global.
@@ -560,15 +561,12 @@ impl Table {
     }
 
     /// Element `index`, if in bounds.
-    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
-        let store = store.as_context();
-        let table = self.entity(store);
+    pub fn get(&self, mut store: impl AsContextMut, index: u64) -> Option<Val> {
+        let store = store.as_context_mut();
+        let table = self.entity(&*store);
         let bits = *table.elements.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_bits(
-            table.ty.element.into(),
-            u128::from(bits),
-            store.inner.id,
-        ))
+        let ty = table.ty.element.into();
+        Some(Val::from_bits(ty, u128::from(bits), &mut store.inner))
     }
 
     /// Sets element `index`.
@@ -610,8 +608,8 @@ impl Table {
     /// let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 4, None), Val::FuncRef(None))?;
     /// let f = Func::wrap(&mut store, || 1i32);
     /// table.fill(&mut store, 1, Val::FuncRef(Some(f)), 2)?;
-    /// assert_eq!(table.get(&store, 2), Some(Val::FuncRef(Some(f))));
-    /// assert_eq!(table.get(&store, 3), Some(Val::FuncRef(None)));
+    /// assert_eq!(table.get(&mut store, 2), Some(Val::FuncRef(Some(f))));
+    /// assert_eq!(table.get(&mut store, 3), Some(Val::FuncRef(None)));
     /// assert!(table.fill(&mut store, 3, Val::FuncRef(None), 2).is_err()); // past the end
     /// # Ok::<(), tabula::Error>(())
     /// ```
@@ -642,7 +640,7 @@ impl Table {
     /// let f = Func::wrap(&mut store, || 1i32);
     /// a.set(&mut store, 0, Val::FuncRef(Some(f)))?;
     /// Table::copy(&mut store, &b, 2, &a, 0, 1)?;
-    /// assert_eq!(b.get(&store, 2), Some(Val::FuncRef(Some(f))));
+    /// assert_eq!(b.get(&mut store, 2), Some(Val::FuncRef(Some(f))));
     /// # Ok::<(), tabula::Error>(())
     /// ```
     pub fn copy(

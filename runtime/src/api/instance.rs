@@ -10,7 +10,7 @@ use super::module::Module;
 use super::store::{AsContext, AsContextMut, Store};
 use super::typed::{TypedFunc, WasmTyList};
 use super::values::Func;
-use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind};
+use crate::binary::{ConstExpr, ConstOperand, DataMode, ElementMode, ImportKind, Instruction};
 use crate::exec::handlers::apply_constant;
 use crate::exec::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::exec::trap::{Trap, TrapCode};
@@ -133,36 +133,105 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
 
 /// Evaluates a validated constant expression in a partly built instance: a
 /// small stack machine, with a shortcut for the usual single instruction.
-fn eval_const(inner: &StoreInner, funcs: &[u32], globals: &[u32], expr: &ConstExpr) -> u128 {
-    let value = |operand: Option<ConstOperand>| match operand {
+/// `type_ids` maps the module's type indices to the store's; GC
+/// allocations here never collect (their results are not rooted yet).
+/// What a constant expression reads and allocates in: the store's globals,
+/// types and GC heap, borrowed apart from its instances.
+struct ConstScope<'a> {
+    globals: &'a [GlobalEntity],
+    types: &'a crate::types::TypeRegistry,
+    gc: &'a mut crate::exec::gc::GcHeap,
+}
+
+impl StoreInner {
+    /// The parts of the store a constant expression uses.
+    fn const_scope(&mut self) -> ConstScope<'_> {
+        ConstScope {
+            globals: &self.globals,
+            types: &self.types,
+            gc: &mut self.gc,
+        }
+    }
+}
+
+fn eval_const(
+    inner: ConstScope<'_>,
+    type_ids: &[u32],
+    funcs: &[u32],
+    globals: &[u32],
+    expr: &ConstExpr,
+) -> Result<u128, Error> {
+    let value = |inner: &ConstScope<'_>, operand: Option<ConstOperand>| match operand {
         Some(ConstOperand::Value { bits, .. }) => bits,
         Some(ConstOperand::Null(_)) => 0,
         Some(ConstOperand::Func(funcidx)) => u128::from(funcs[funcidx as usize]) + 1,
         Some(ConstOperand::Global(globalidx)) => {
             inner.globals[globals[globalidx as usize] as usize].value
         }
-        Some(ConstOperand::Operator { .. }) | None => {
+        Some(ConstOperand::Operator { .. } | ConstOperand::Runtime) | None => {
             unreachable!("validation admits only constant instructions, operators with operands")
         }
     };
     if let [single] = expr.instructions.as_slice() {
-        return value(single.constant_operand());
+        if !matches!(single.constant_operand(), Some(ConstOperand::Runtime)) {
+            return Ok(value(&inner, single.constant_operand()));
+        }
     }
+    let too_large = || Error::Trap(Trap::new(TrapCode::AllocationTooLarge));
     let mut stack: Vec<u128> = Vec::with_capacity(expr.instructions.len());
     for instruction in &expr.instructions {
         let operand = instruction.constant_operand();
-        if let Some(ConstOperand::Operator { opcode, params, .. }) = operand {
-            // Validation checked the operands' count and types; operators
-            // take no v128, so slot bits hold them whole.
-            let at = stack.len() - params.len();
-            let operands: Vec<u64> = stack.drain(at..).map(|v| v as u64).collect();
-            let result = apply_constant(opcode, &operands).expect("a constant operator row");
-            stack.push(u128::from(result));
-        } else {
-            stack.push(value(operand));
+        match operand {
+            Some(ConstOperand::Operator { opcode, params, .. }) => {
+                // Validation checked the operands' count and types; operators
+                // take no v128, so slot bits hold them whole.
+                let at = stack.len() - params.len();
+                let operands: Vec<u64> = stack.drain(at..).map(|v| v as u64).collect();
+                let result = apply_constant(opcode, &operands).expect("a constant operator row");
+                stack.push(u128::from(result));
+            }
+            Some(ConstOperand::Runtime) => {
+                let id = |typeidx: u32| type_ids[typeidx as usize];
+                let heap = &mut *inner.gc;
+                let types = inner.types;
+                let word = match instruction {
+                    Instruction::StructNew { typeidx } => {
+                        let fields = types
+                            .composite(id(*typeidx))
+                            .as_struct()
+                            .map_or(0, <[_]>::len);
+                        let values: Vec<u128> = stack.drain(stack.len() - fields..).collect();
+                        heap.new_struct(id(*typeidx), types, &values)
+                    }
+                    Instruction::StructNewDefault { typeidx } => {
+                        heap.new_struct(id(*typeidx), types, &[])
+                    }
+                    Instruction::ArrayNew { typeidx } => {
+                        let len = stack.pop().expect("validated") as u32;
+                        let value = stack.pop().expect("validated");
+                        heap.new_array(id(*typeidx), types, len, |_| value)
+                    }
+                    Instruction::ArrayNewDefault { typeidx } => {
+                        let len = stack.pop().expect("validated") as u32;
+                        heap.new_array(id(*typeidx), types, len, |_| 0)
+                    }
+                    Instruction::ArrayNewFixed {
+                        typeidx,
+                        u32: count,
+                    } => {
+                        let values: Vec<u128> =
+                            stack.drain(stack.len() - *count as usize..).collect();
+                        heap.new_array(id(*typeidx), types, *count, |i| values[i])
+                    }
+                    // The conversions keep the word.
+                    _ => stack.pop().map(|v| v as u64),
+                };
+                stack.push(u128::from(word.ok_or_else(too_large)?));
+            }
+            _ => stack.push(value(&inner, operand)),
         }
     }
-    stack.pop().expect("validation leaves one value")
+    Ok(stack.pop().expect("validation leaves one value"))
 }
 
 fn instantiate<T>(
@@ -272,9 +341,7 @@ fn instantiate<T>(
                 let fits = match ty.mutable {
                     true => content == actual.content,
                     false => match (actual.content, content) {
-                        (ValType::Ref(a), ValType::Ref(b)) => {
-                            a.matches(b, |x, y| store.inner.types.is_subtype(x, y))
-                        }
+                        (ValType::Ref(a), ValType::Ref(b)) => a.matches(b, &store.inner.types),
                         (a, b) => a == b,
                     },
                 };
@@ -313,7 +380,9 @@ fn instantiate<T>(
     }
     for (ty, init) in decoded.tables.iter().zip(&decoded.table_inits) {
         let fill = match init {
-            Some(init) => eval_const(&store.inner, &funcs, &globals, init) as u64,
+            Some(init) => {
+                eval_const(store.inner.const_scope(), &type_ids, &funcs, &globals, init)? as u64
+            }
             None => 0,
         };
         let ty = TableType {
@@ -334,7 +403,13 @@ fn instantiate<T>(
         memories.push(store.new_memory_entity(*ty)?);
     }
     for global in &decoded.globals {
-        let value = eval_const(&store.inner, &funcs, &globals, &global.init);
+        let value = eval_const(
+            store.inner.const_scope(),
+            &type_ids,
+            &funcs,
+            &globals,
+            &global.init,
+        )?;
         let ty = GlobalType {
             content: global.ty.content.map_indices(to_id),
             ..global.ty
@@ -342,17 +417,16 @@ fn instantiate<T>(
         store.inner.globals.push(GlobalEntity { ty, value });
         globals.push(store.inner.globals.len() as u32 - 1);
     }
-    let elems: Vec<Vec<u64>> = decoded
-        .elements
-        .iter()
-        .map(|element| {
-            element
-                .items
-                .iter()
-                .map(|item| eval_const(&store.inner, &funcs, &globals, item) as u64)
-                .collect()
-        })
-        .collect();
+    let mut elems: Vec<Vec<u64>> = Vec::with_capacity(decoded.elements.len());
+    for element in &decoded.elements {
+        let mut items = Vec::with_capacity(element.items.len());
+        for item in &element.items {
+            items.push(
+                eval_const(store.inner.const_scope(), &type_ids, &funcs, &globals, item)? as u64,
+            );
+        }
+        elems.push(items);
+    }
     let data_dropped = alloc::vec![false; decoded.data.len()];
     store.inner.instances.push(InstanceEntity {
         module: Arc::clone(&compiled),
@@ -371,8 +445,20 @@ fn instantiate<T>(
     for (i, element) in decoded.elements.iter().enumerate() {
         match &element.mode {
             ElementMode::Active { table, offset } => {
-                let instance = &store.inner.instances[index as usize];
-                let value = eval_const(&store.inner, &instance.funcs, &instance.globals, offset);
+                let inner = &mut store.inner;
+                let instance = &inner.instances[index as usize];
+                let scope = ConstScope {
+                    globals: &inner.globals,
+                    types: &inner.types,
+                    gc: &mut inner.gc,
+                };
+                let value = eval_const(
+                    scope,
+                    &instance.type_ids,
+                    &instance.funcs,
+                    &instance.globals,
+                    offset,
+                )?;
                 let table_addr = instance.tables[*table as usize] as usize;
                 // The offset is an i32 (zero-extended) or, for a 64-bit table, an i64.
                 let start = match store.inner.tables[table_addr].ty.table64 {
@@ -395,9 +481,21 @@ fn instantiate<T>(
     }
     for (i, data) in decoded.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &data.mode {
-            let instance = &store.inner.instances[index as usize];
+            let inner = &mut store.inner;
+            let instance = &inner.instances[index as usize];
             let memory_addr = instance.memories[*memory as usize] as usize;
-            let value = eval_const(&store.inner, &instance.funcs, &instance.globals, offset);
+            let scope = ConstScope {
+                globals: &inner.globals,
+                types: &inner.types,
+                gc: &mut inner.gc,
+            };
+            let value = eval_const(
+                scope,
+                &instance.type_ids,
+                &instance.funcs,
+                &instance.globals,
+                offset,
+            )?;
             // The offset is an i32 (zero-extended) or, for a 64-bit memory, an i64.
             let start = match store.inner.memories[memory_addr].ty.memory64 {
                 true => usize::try_from(value as u64).unwrap_or(usize::MAX),

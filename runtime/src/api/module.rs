@@ -136,6 +136,7 @@ impl Module {
                 funcs,
                 exports,
                 has_handlers: core::sync::atomic::AtomicBool::new(false),
+                has_stack_maps: core::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -187,12 +188,12 @@ impl Module {
                 module: import.module.clone(),
                 name: import.name.clone(),
                 ty: match import.kind {
-                    ImportKind::Func(ty) => ExternType::Func(module.types[ty as usize].clone()),
+                    ImportKind::Func(ty) => ExternType::Func(func_type(module, ty)),
                     ImportKind::Table(ty) => ExternType::Table(ty),
                     ImportKind::Memory(ty) => ExternType::Memory(ty),
                     ImportKind::Global(ty) => ExternType::Global(ty),
                     ImportKind::Tag(ty) => ExternType::Tag(TagType {
-                        ty: module.types[ty as usize].clone(),
+                        ty: func_type(module, ty),
                     }),
                 },
             })
@@ -229,18 +230,25 @@ impl Module {
                 ExportType {
                     name: export.name.clone(),
                     ty: match export.kind {
-                        ExportKind::Func => {
-                            ExternType::Func(module.types[funcs[i] as usize].clone())
-                        }
+                        ExportKind::Func => ExternType::Func(func_type(module, funcs[i])),
                         ExportKind::Table => ExternType::Table(tables[i]),
                         ExportKind::Memory => ExternType::Memory(memories[i]),
                         ExportKind::Global => ExternType::Global(globals[i]),
                         ExportKind::Tag => ExternType::Tag(TagType {
-                            ty: module.types[tags[i] as usize].clone(),
+                            ty: func_type(module, tags[i]),
                         }),
                     },
                 }
             })
             .collect()
     }
+}
+
+/// Function type `index` of a validated module (functions and tags name
+/// only function types).
+fn func_type(module: &crate::binary::Module, index: u32) -> crate::types::FuncType {
+    module.types[index as usize]
+        .as_func()
+        .expect("validated: a function type")
+        .clone()
 }

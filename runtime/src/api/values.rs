@@ -1,6 +1,6 @@
 //! Values crossing the boundary between host and wasm.
 
-use crate::types::{HeapType, RefType, ValType};
+use crate::types::{CompositeKind, HeapType, RefType, TypeRegistry, TypeSpace, ValType};
 
 /// A reference to a function in a store.
 ///
@@ -13,12 +13,14 @@ pub struct Func {
     pub(crate) index: u32,
 }
 
-/// A reference to host data (`externref`), kept in the store that made it
-/// (see [`ExternRef::new`]).
+/// An external reference (`externref`): host data kept in the store that
+/// made it (see [`ExternRef::new`]), or an internal object that wasm
+/// converted with `extern.convert_any`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ExternRef {
     pub(crate) store: u64,
-    pub(crate) index: u32,
+    /// The reference word (see `exec::gc`), never 0.
+    pub(crate) word: u64,
 }
 
 /// A reference to an exception (`exnref`): opaque to the host, which can
@@ -29,13 +31,34 @@ pub struct ExnRef {
     pub(crate) index: u32,
 }
 
-/// A reference to an internal object (`anyref` and its subtypes, GC).
-/// Tabula has no struct, array or `i31` values yet, so the only `anyref`
-/// a program can make is null.
+/// A reference to an internal object (`anyref` and its subtypes, GC): a
+/// struct, an array, an `i31`, or host data converted with
+/// `any.convert_extern`.
+///
+/// A struct or array handed to the host stays alive as long as its store:
+/// the handle is `Copy`, so the store cannot tell when the host lets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AnyRef {
     pub(crate) store: u64,
-    pub(crate) index: u32,
+    /// The reference word (see `exec::gc`), never 0.
+    pub(crate) word: u64,
+}
+
+impl AnyRef {
+    /// The value, if this is an `i31` (its 31 bits, zero-extended).
+    pub fn i31(&self) -> Option<u32> {
+        crate::exec::gc::is_i31(self.word).then(|| crate::exec::gc::i31_value(self.word))
+    }
+
+    /// Whether this is a struct or an array.
+    pub fn is_object(&self) -> bool {
+        crate::exec::gc::object_index(self.word).is_some()
+    }
+
+    /// The host data index of an internalized [`ExternRef`], if it is one.
+    pub(crate) fn host_index(&self) -> Option<u32> {
+        crate::exec::gc::host_index(self.word)
+    }
 }
 
 /// An exception that no wasm frame caught: the error a call returns with
@@ -108,11 +131,29 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            // A non-nullable type has no default; null stands in for it.
-            ValType::Ref(r) if r.heap.top() == HeapType::Extern => Val::ExternRef(None),
-            ValType::Ref(r) if r.heap.top() == HeapType::Exn => Val::ExnRef(None),
-            ValType::Ref(r) if r.heap.top() == HeapType::Any => Val::AnyRef(None),
-            ValType::Ref(_) => Val::FuncRef(None),
+            // A non-nullable type has no default; null stands in for it. A
+            // concrete type's null is a function's: without the store's
+            // types a struct or array type cannot be told apart, and every
+            // null has the same bits.
+            ValType::Ref(r) => Val::null_of(r.heap.top(|_| CompositeKind::Func)),
+        }
+    }
+
+    /// The null reference of the hierarchy whose top is `top`.
+    pub(crate) fn null_of(top: HeapType) -> Val {
+        match top {
+            HeapType::Extern => Val::ExternRef(None),
+            HeapType::Exn => Val::ExnRef(None),
+            HeapType::Any => Val::AnyRef(None),
+            _ => Val::FuncRef(None),
+        }
+    }
+
+    /// The zero value (or null reference) of `ty` in a store with `types`.
+    pub(crate) fn default_in(ty: ValType, types: &TypeRegistry) -> Val {
+        match ty {
+            ValType::Ref(r) => Val::null_of(r.heap.top(|i| types.kind(i))),
+            other => Val::default_for(other),
         }
     }
 
@@ -181,9 +222,9 @@ impl Val {
             Val::F64(v) => u128::from(v),
             Val::V128(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| u128::from(f.index) + 1),
-            Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| u128::from(e.word)),
             Val::ExnRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
-            Val::AnyRef(e) => e.map_or(0, |e| u128::from(e.index) + 1),
+            Val::AnyRef(e) => e.map_or(0, |e| u128::from(e.word)),
         }
     }
 
@@ -206,58 +247,75 @@ impl Val {
 
     /// Whether the value is one of type `ty` in the store `inner` (which
     /// owns it): a reference matches any type of its kind that admits it, a
-    /// function one only types its function has.
+    /// function one only types its function has, an internal object only
+    /// the types its runtime type matches.
     pub(crate) fn fits(&self, ty: ValType, inner: &crate::exec::store::StoreInner) -> bool {
         let ValType::Ref(r) = ty else {
             return self.ty() == ty;
         };
-        match (self, r.heap) {
-            (Val::FuncRef(None), heap) => r.nullable && heap.top() == HeapType::Func,
-            (Val::ExternRef(None), heap) => r.nullable && heap.top() == HeapType::Extern,
-            (Val::FuncRef(Some(_)), HeapType::Func) => true,
-            (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
-                let actual = inner.funcs[f.index as usize].type_id();
-                inner.types.is_subtype(actual, id)
-            }
-            (Val::ExternRef(Some(_)), HeapType::Extern) => true,
-            (Val::ExnRef(None), heap) => r.nullable && heap.top() == HeapType::Exn,
-            (Val::ExnRef(Some(_)), HeapType::Exn) => true,
-            (Val::AnyRef(None), heap) => r.nullable && heap.top() == HeapType::Any,
-            (Val::AnyRef(Some(_)), HeapType::Any) => true,
-            _ => false,
+        let types = &inner.types;
+        let top = r.heap.top(|i| types.kind(i));
+        let word = match self {
+            Val::FuncRef(None) => return r.nullable && top == HeapType::Func,
+            Val::ExternRef(None) => return r.nullable && top == HeapType::Extern,
+            Val::ExnRef(None) => return r.nullable && top == HeapType::Exn,
+            Val::AnyRef(None) => return r.nullable && top == HeapType::Any,
+            Val::FuncRef(Some(f)) => u64::from(f.index) + 1,
+            Val::ExternRef(Some(e)) if top == HeapType::Extern => e.word,
+            Val::ExnRef(Some(e)) if top == HeapType::Exn => u64::from(e.index) + 1,
+            Val::AnyRef(Some(e)) if top == HeapType::Any => e.word,
+            _ => return false,
+        };
+        match self {
+            Val::FuncRef(_) => match r.heap {
+                HeapType::Func => true,
+                HeapType::Concrete(id) => {
+                    let actual = inner.funcs[(word - 1) as usize].type_id();
+                    types.is_subtype(actual, id)
+                }
+                _ => false,
+            },
+            Val::ExternRef(_) => r.heap == HeapType::Extern,
+            Val::ExnRef(_) => r.heap == HeapType::Exn,
+            _ => crate::exec::gc::any_word_matches(inner, word, r.heap),
         }
     }
 
-    /// The value of type `ty` stored as `bits` in store `store`.
-    pub(crate) fn from_bits(ty: ValType, bits: u128, store: u64) -> Val {
+    /// The value of type `ty` stored as `bits` in the store `inner`. A
+    /// struct or array it refers to is pinned: the host now holds it.
+    pub(crate) fn from_bits(
+        ty: ValType,
+        bits: u128,
+        inner: &mut crate::exec::store::StoreInner,
+    ) -> Val {
+        let store = inner.id;
         match ty {
             ValType::I32 => Val::I32(bits as u32 as i32),
             ValType::I64 => Val::I64(bits as u64 as i64),
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits as u64),
             ValType::V128 => Val::V128(bits),
-            ValType::Ref(r) if r.heap.top() == HeapType::Extern => {
-                Val::ExternRef((bits != 0).then(|| ExternRef {
-                    store,
-                    index: (bits - 1) as u32,
-                }))
+            ValType::Ref(r) => {
+                let word = bits as u64;
+                let top = r.heap.top(|i| inner.types.kind(i));
+                if matches!(top, HeapType::Any | HeapType::Extern) {
+                    inner.gc.pin(word);
+                }
+                match top {
+                    HeapType::Extern => {
+                        Val::ExternRef((word != 0).then_some(ExternRef { store, word }))
+                    }
+                    HeapType::Any => Val::AnyRef((word != 0).then_some(AnyRef { store, word })),
+                    HeapType::Exn => Val::ExnRef((word != 0).then(|| ExnRef {
+                        store,
+                        index: (word - 1) as u32,
+                    })),
+                    _ => Val::FuncRef((word != 0).then(|| Func {
+                        store,
+                        index: (word - 1) as u32,
+                    })),
+                }
             }
-            ValType::Ref(r) if r.heap.top() == HeapType::Any => {
-                Val::AnyRef((bits != 0).then(|| AnyRef {
-                    store,
-                    index: (bits - 1) as u32,
-                }))
-            }
-            ValType::Ref(r) if r.heap.top() == HeapType::Exn => {
-                Val::ExnRef((bits != 0).then(|| ExnRef {
-                    store,
-                    index: (bits - 1) as u32,
-                }))
-            }
-            ValType::Ref(_) => Val::FuncRef((bits != 0).then(|| Func {
-                store,
-                index: (bits - 1) as u32,
-            })),
         }
     }
 
@@ -282,7 +340,11 @@ impl Val {
     ///
     /// # Safety
     /// `at` must point to `ty.slots()` readable slots.
-    pub(crate) unsafe fn read_from(ty: ValType, at: *const u64, store: u64) -> Val {
+    pub(crate) unsafe fn read_from(
+        ty: ValType,
+        at: *const u64,
+        inner: &mut crate::exec::store::StoreInner,
+    ) -> Val {
         // SAFETY: the caller's contract.
         let bits = unsafe {
             if ty == ValType::V128 {
@@ -291,7 +353,7 @@ impl Val {
                 u128::from(at.read())
             }
         };
-        Val::from_bits(ty, bits, store)
+        Val::from_bits(ty, bits, inner)
     }
 }
 
@@ -331,10 +393,17 @@ impl core::fmt::Display for Val {
             Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
                 f.write_str("null")
             }
-            Val::AnyRef(Some(e)) => write!(f, "any:{}", e.index),
+            Val::AnyRef(Some(e)) => match (e.i31(), e.host_index()) {
+                (Some(value), _) => write!(f, "i31:{value}"),
+                (_, Some(index)) => write!(f, "any:extern:{index}"),
+                _ => write!(f, "any:object"),
+            },
             Val::ExnRef(Some(e)) => write!(f, "exn:{}", e.index),
             Val::FuncRef(Some(func)) => write!(f, "func:{}", func.index),
-            Val::ExternRef(Some(e)) => write!(f, "extern:{}", e.index),
+            Val::ExternRef(Some(e)) => match e.host_index() {
+                Some(index) => write!(f, "extern:{index}"),
+                None => write!(f, "extern:any"),
+            },
         }
     }
 }
@@ -367,7 +436,7 @@ impl ExternRef {
         value: impl core::any::Any + Send + Sync,
     ) -> Result<ExternRef, super::Error> {
         let store = store.as_context_mut();
-        // Raw slots hold the index plus one (0 is null) in 32 bits.
+        // A slot holds the index plus one above two tag bits.
         let index = u32::try_from(store.externs.len())
             .ok()
             .filter(|&index| index < u32::MAX)
@@ -375,8 +444,14 @@ impl ExternRef {
         store.externs.push(alloc::boxed::Box::new(value));
         Ok(ExternRef {
             store: store.inner.id,
-            index,
+            word: crate::exec::gc::host_word(index),
         })
+    }
+
+    /// The host data index, if this reference is host data (not an
+    /// internal object converted with `extern.convert_any`).
+    pub(crate) fn host_index(&self) -> Option<u32> {
+        crate::exec::gc::host_index(self.word)
     }
 
     /// The host data this reference was made with; downcast it with
@@ -388,10 +463,15 @@ impl ExternRef {
     ) -> Result<&'a (dyn core::any::Any + Send + Sync), super::Error> {
         let store = store.as_context();
         store.check_owns(self.store)?;
+        let Some(index) = self.host_index() else {
+            return Err(super::Error::Usage(
+                "this externref is an internal object, not host data".into(),
+            ));
+        };
         // Every reference a store hands out names one of its values.
         store
             .externs
-            .get(self.index as usize)
+            .get(index as usize)
             .map(|value| &**value)
             .ok_or(super::Error::StoreMismatch)
     }

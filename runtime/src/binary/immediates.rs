@@ -288,6 +288,16 @@ impl TextImmediate for Box<[Catch]> {
 }
 
 impl Reader<'_> {
+    /// Reads `br_on_cast`'s flags byte: bit 0 makes the source type
+    /// nullable, bit 1 the target type.
+    pub fn read_cast_flags(&mut self) -> Result<u8, DecodeError> {
+        let offset = self.offset();
+        match self.read_u8()? {
+            flags @ 0..=3 => Ok(flags),
+            _ => Err(DecodeError::new(offset, "invalid cast flags")),
+        }
+    }
+
     /// Reads `try_table`'s catch clauses.
     pub fn read_catches(&mut self) -> Result<Box<[Catch]>, DecodeError> {
         let catches = self.read_vec(2, |r| {
@@ -382,7 +392,7 @@ impl Reader<'_> {
         let heap = match (value >= -64).then(|| HeapType::from_byte(byte)).flatten() {
             Some(heap @ (HeapType::Func | HeapType::Extern)) => heap,
             Some(heap @ (HeapType::Exn | HeapType::NoExn)) if features.exceptions => heap,
-            Some(heap) if features.gc && heap.top() != HeapType::Exn => heap,
+            Some(heap) if features.gc && !matches!(heap, HeapType::Exn | HeapType::NoExn) => heap,
             _ => {
                 return Err(match UnsupportedProposal::of_type(byte) {
                     Some(proposal) if value >= -64 => DecodeError::unsupported(offset, proposal),

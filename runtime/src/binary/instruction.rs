@@ -75,4 +75,8 @@ pub enum ConstOperand {
         /// The type it pushes.
         result: ValType,
     },
+    /// An instruction whose constant typing and evaluation are written by
+    /// hand, from the instruction itself (GC's allocations and the
+    /// `any`/`extern` conversions).
+    Runtime,
 }

@@ -9,8 +9,8 @@ use super::instruction::Instruction;
 use super::reader::{DecodeError, Reader, UnsupportedProposal};
 use crate::features::Features;
 use crate::types::{
-    FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, ValType,
-    DEFAULT_PAGE_SIZE_LOG2,
+    CompositeType, FieldType, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType,
+    StorageType, TableType, ValType, DEFAULT_PAGE_SIZE_LOG2,
 };
 
 /// A module as decoded from its binary form. Nothing has been validated yet.
@@ -20,7 +20,7 @@ pub struct Module {
     pub bytes: Vec<u8>,
     /// The type section, recursion groups flattened: type index `i` is
     /// `types[i]`.
-    pub types: Vec<FuncType>,
+    pub types: Vec<CompositeType>,
     /// How each type of `types` was declared: its recursion group, whether
     /// it is final, its declared supertype (GC).
     pub subtypes: Vec<SubType>,
@@ -435,7 +435,7 @@ fn read_names(reader: &mut Reader<'_>) -> Result<Names, DecodeError> {
 fn read_type_section(
     section: &mut Reader<'_>,
     features: &Features,
-) -> Result<(Vec<FuncType>, Vec<SubType>), DecodeError> {
+) -> Result<(Vec<CompositeType>, Vec<SubType>), DecodeError> {
     let groups = section.read_count(1)?;
     let mut types = Vec::new();
     let mut subtypes = Vec::new();
@@ -454,7 +454,7 @@ fn read_type_section(
         }
         for _ in 0..count {
             let (is_final, supertype) = read_sub_header(section, features)?;
-            types.push(read_func_type(section, features)?);
+            types.push(read_composite_type(section, features)?);
             subtypes.push(SubType {
                 group_start,
                 group_len,
@@ -487,24 +487,55 @@ fn read_sub_header(
     }
 }
 
-fn read_func_type(reader: &mut Reader<'_>, features: &Features) -> Result<FuncType, DecodeError> {
+/// Reads a function (`0x60`), struct (`0x5F`, GC) or array (`0x5E`, GC) type.
+fn read_composite_type(
+    reader: &mut Reader<'_>,
+    features: &Features,
+) -> Result<CompositeType, DecodeError> {
     let offset = reader.offset();
     match reader.read_u8()? {
-        0x60 => {}
-        // Recursive and sub types without GC; struct and array types.
+        0x60 => {
+            let params = reader.read_vec(1, |r| r.read_valtype(features))?;
+            let results = reader.read_vec(1, |r| r.read_valtype(features))?;
+            Ok(CompositeType::Func(FuncType::new(params, results)))
+        }
+        0x5f if features.gc => {
+            let fields = reader.read_vec(2, |r| read_field_type(r, features))?;
+            Ok(CompositeType::Struct(fields.into_boxed_slice()))
+        }
+        0x5e if features.gc => Ok(CompositeType::Array(read_field_type(reader, features)?)),
+        // Recursive and sub types, struct and array types without GC.
         0x4e | 0x4f | 0x50 | 0x5e | 0x5f => {
-            return Err(DecodeError::unsupported(offset, UnsupportedProposal::Gc))
+            Err(DecodeError::unsupported(offset, UnsupportedProposal::Gc))
         }
-        _ => {
-            return Err(DecodeError::new(
-                offset,
-                "integer representation too long: expected function type 0x60",
-            ))
-        }
+        _ => Err(DecodeError::new(
+            offset,
+            "integer representation too long: expected function type 0x60",
+        )),
     }
-    let params = reader.read_vec(1, |r| r.read_valtype(features))?;
-    let results = reader.read_vec(1, |r| r.read_valtype(features))?;
-    Ok(FuncType::new(params, results))
+}
+
+/// Reads a field type: a storage type (a value type, or `i8` 0x78 / `i16`
+/// 0x77), then its mutability (0x00 or 0x01).
+fn read_field_type(reader: &mut Reader<'_>, features: &Features) -> Result<FieldType, DecodeError> {
+    let storage = match reader.peek_u8() {
+        Some(0x78) => {
+            reader.read_u8()?;
+            StorageType::I8
+        }
+        Some(0x77) => {
+            reader.read_u8()?;
+            StorageType::I16
+        }
+        _ => StorageType::Val(reader.read_valtype(features)?),
+    };
+    let offset = reader.offset();
+    let mutable = match reader.read_u8()? {
+        0 => false,
+        1 => true,
+        _ => return Err(DecodeError::new(offset, "malformed mutability")),
+    };
+    Ok(FieldType { storage, mutable })
 }
 
 /// Reads limits: a flags byte (bit 0: a maximum follows, bit 1: shared,

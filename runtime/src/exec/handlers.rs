@@ -22,6 +22,8 @@ use crate::binary::Opcode;
 use crate::ir::CompiledFunc;
 use crate::types::ValType;
 
+pub(crate) use super::objects::*;
+
 opcodes_macro::handlers!("opcodes.toml");
 
 /// Bounds-checks `[start, start + len)` against `size`.

@@ -2,9 +2,11 @@
 //! state they work on.
 
 pub(crate) mod dispatch;
+pub(crate) mod gc;
 pub(crate) mod handlers;
 pub(crate) mod interp;
 pub(crate) mod memory;
+pub(crate) mod objects;
 pub mod semantics;
 pub(crate) mod stack;
 pub(crate) mod store;

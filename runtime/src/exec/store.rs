@@ -4,6 +4,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use super::gc::GcHeap;
 use super::interp::Frame;
 use super::memory::LinearMemory;
 use super::stack::StackStorage;
@@ -192,6 +193,11 @@ pub(crate) struct StoreInner {
     pub(crate) free_exns: Vec<u32>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) types: TypeRegistry,
+    /// Structs and arrays (GC).
+    pub(crate) gc: GcHeap,
+    /// Calls waiting for a host function to return, outermost first: the
+    /// collector scans their frames too.
+    pub(crate) suspended: Vec<Suspended>,
     /// The value stack, allocated on the first call.
     pub(crate) stack: Option<StackStorage>,
     /// First free stack slot: where a nested call (host -> wasm) starts.
@@ -217,6 +223,29 @@ pub(crate) struct StoreInner {
     /// The trap a limiter raised, for the call to report.
     pub(crate) limiter_trap: Option<Trap>,
 }
+
+/// A call that left its code to run a host function (see
+/// [`super::interp::Exit::HostCall`]), for the collector.
+pub(crate) struct Suspended {
+    /// Its context (frames and running instance).
+    pub(crate) cx: *const super::interp::Ctx,
+    /// The return address of the call to the host function.
+    pub(crate) resume: super::dispatch::Ip,
+    /// The frame making that call.
+    pub(crate) fp: *mut u64,
+    /// Whether the call was a tail call (its frame is gone).
+    pub(crate) tail: bool,
+    /// The value stack's base when it left: frame pointers are rebased
+    /// from it if a nested call moved the stack.
+    pub(crate) stack_base: *mut u64,
+}
+
+// SAFETY: an entry exists only while a call on this store runs (it is pushed
+// before a host function runs and popped after it returns), and the store is
+// borrowed mutably by that call on its thread the whole time.
+unsafe impl Send for Suspended {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Suspended {}
 
 /// What a resource limiter is asked to let grow.
 #[derive(Clone, Copy, Debug)]
@@ -259,6 +288,8 @@ impl StoreInner {
             free_exns: Vec::new(),
             instances: Vec::new(),
             types: TypeRegistry::default(),
+            gc: GcHeap::default(),
+            suspended: Vec::new(),
             stack: None,
             stack_top: 0,
             spare_frames: SpareFrames::default(),

@@ -41,6 +41,19 @@ pub enum TrapCode {
     /// An exception was thrown and nothing caught it
     /// ([`Trap::exception`] says which).
     UncaughtException,
+    /// `struct.get` or `struct.set` on a null reference (GC).
+    NullStructReference,
+    /// An `array.*` instruction on a null reference (GC).
+    NullArrayReference,
+    /// `i31.get_s` or `i31.get_u` on a null reference (GC).
+    NullI31Reference,
+    /// An array index or range past the array's end (GC).
+    ArrayOutOfBounds,
+    /// `ref.cast` of a reference that is not of the target type (GC).
+    CastFailure,
+    /// A struct or array larger than the heap allows, or more than the
+    /// system could give (GC).
+    AllocationTooLarge,
 }
 
 impl TrapCode {
@@ -64,6 +77,12 @@ impl TrapCode {
             TrapCode::HostError => "host function error",
             TrapCode::NullExceptionReference => "null exception reference",
             TrapCode::UncaughtException => "uncaught exception",
+            TrapCode::NullStructReference => "null structure reference",
+            TrapCode::NullArrayReference => "null array reference",
+            TrapCode::NullI31Reference => "null i31 reference",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
+            TrapCode::CastFailure => "cast failure",
+            TrapCode::AllocationTooLarge => "allocation too large",
         }
     }
 }

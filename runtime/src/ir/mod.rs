@@ -39,6 +39,43 @@ pub(crate) struct CompiledFunc {
     /// The `try_table` bodies, innermost first (empty for most functions:
     /// only the unwinder reads this, never a call or return).
     pub(crate) handlers: Box<[TryHandler]>,
+    /// Where the frame holds heap references, for the collector.
+    pub(crate) stack_maps: StackMaps,
+}
+
+/// Which frame slots may hold heap references (GC) at each point where a
+/// collection can happen: allocations, and calls (a collection in a callee
+/// sees this frame waiting at the call). Empty for functions that never
+/// hold such a reference, which is most functions of most modules.
+#[derive(Debug, Default)]
+pub(crate) struct StackMaps {
+    /// `(word, first entry of slots, entries)` at each allocation, keyed by
+    /// the instruction's first word, in code order.
+    pub(crate) allocations: Box<[(u32, u32, u32)]>,
+    /// The same at each call, keyed by the word of its return address.
+    pub(crate) calls: Box<[(u32, u32, u32)]>,
+    /// The slot lists the entries point into.
+    pub(crate) slots: Box<[u32]>,
+}
+
+impl StackMaps {
+    /// Whether there is no map at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.allocations.is_empty() && self.calls.is_empty()
+    }
+
+    /// The slots that may hold heap references when the frame stopped at
+    /// word `word` (`call`: a return address).
+    pub(crate) fn at(&self, word: u32, call: bool) -> &[u32] {
+        let entries = if call { &self.calls } else { &self.allocations };
+        match entries.binary_search_by_key(&word, |e| e.0) {
+            Ok(i) => {
+                let (_, start, len) = entries[i];
+                &self.slots[start as usize..(start + len) as usize]
+            }
+            Err(_) => &[],
+        }
+    }
 }
 
 /// A `try_table` body's code and what catches exceptions thrown in it.
@@ -118,6 +155,9 @@ pub(crate) struct CompiledModule {
     /// Whether a function translated so far has a `try_table`: the
     /// unwinder skips looking up the frames of a module without one.
     pub(crate) has_handlers: core::sync::atomic::AtomicBool,
+    /// Whether a function translated so far has a stack map: the collector
+    /// skips looking up the frames of a module without one.
+    pub(crate) has_stack_maps: core::sync::atomic::AtomicBool,
 }
 
 impl core::fmt::Debug for CompiledModule {
@@ -147,9 +187,12 @@ impl CompiledModule {
     pub(crate) fn translate(&self, defined: u32) -> *const CompiledFunc {
         let code = crate::validate::translate(&self.context, &self.module, defined)
             .expect("the body was validated when the module was created");
+        // Set before the code is published, so whoever runs it sees them.
         if !code.handlers.is_empty() {
-            // Set before the code is published, so whoever runs it sees it.
             self.has_handlers.store(true, Ordering::Release);
+        }
+        if !code.stack_maps.is_empty() {
+            self.has_stack_maps.store(true, Ordering::Release);
         }
         let code = Box::into_raw(Box::new(code));
         match self.funcs[defined as usize].0.compare_exchange(

@@ -21,6 +21,8 @@
 //! - a label's values live in the home slots of their stack positions; every
 //!   branch copies them there.
 
+mod objects;
+
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -240,6 +242,10 @@ pub(crate) struct FuncValidator<'m, const TRANSLATE: bool> {
     init_log: Vec<u32>,
     /// The `try_table` bodies translated so far, innermost first.
     handlers: Vec<TryHandler>,
+    /// Slots of the locals that may hold heap references (GC).
+    ref_locals: Vec<u32>,
+    /// The stack maps recorded so far.
+    maps: objects::MapBuilder,
 }
 
 opcodes_macro::validator!("opcodes.toml");
@@ -292,7 +298,15 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             local_set: Vec::new(),
             init_log: Vec::new(),
             handlers: Vec::new(),
+            ref_locals: Vec::new(),
+            maps: objects::MapBuilder::default(),
         };
+        if TRANSLATE && context.holds_refs {
+            validator.ref_locals = (validator.locals.iter().zip(&validator.local_slots))
+                .filter(|(ty, _)| context.may_hold_object(**ty))
+                .map(|(_, slot)| *slot)
+                .collect();
+        }
         let mut all_defaultable = true;
         for (_, local) in &body.locals {
             if let Err(e) = context.check_valtype(*local) {
@@ -344,10 +358,16 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             return Err(ValidationError::new(reader.offset(), "END opcode expected"));
         }
         let (code, offsets) = validator.code.finish();
+        let maps = validator.maps;
         Ok(CompiledFunc {
             func_index,
             code,
             offsets,
+            stack_maps: crate::ir::StackMaps {
+                allocations: maps.allocations.into_boxed_slice(),
+                calls: maps.calls.into_boxed_slice(),
+                slots: maps.slots.into_boxed_slice(),
+            },
             handlers: validator.handlers.into_boxed_slice(),
             param_slots,
             local_slots: next - param_slots,
@@ -1323,6 +1343,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
             } else {
                 self.emit(handlers::call, &[funcidx, base]);
             }
+            self.note_safepoint(self.code.len(), true, &[]);
         }
         self.push_operands(ty.results());
         Ok(())
@@ -1366,6 +1387,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
                 false => handlers::call_indirect,
             };
             self.emit(handler, &[typeidx, tableidx, base, index]);
+            self.note_safepoint(self.code.len(), true, &[]);
         }
         self.push_operands(ty.results());
         Ok(())
@@ -1740,6 +1762,7 @@ impl<'m, const TRANSLATE: bool> FuncValidator<'m, TRANSLATE> {
         self.place_args(&args);
         let reference = self.slot_of(reference);
         self.emit(handlers::call_ref, &[base, reference]);
+        self.note_safepoint(self.code.len(), true, &[]);
         self.push_operands(ty.results());
         Ok(())
     }

@@ -15,8 +15,8 @@ use crate::binary::{
 use crate::features::Features;
 use crate::ir::CompiledFunc;
 use crate::types::{
-    FuncType, GlobalType, GroupType, HeapType, Limits, MemoryType, RefType, TableType,
-    TypeRegistry, ValType,
+    CompositeKind, CompositeType, FieldType, FuncType, GlobalType, GroupType, HeapType, Limits,
+    MemoryType, RefType, StorageType, TableType, TypeRegistry, TypeSpace, ValType,
 };
 use func::FuncValidator;
 
@@ -76,7 +76,7 @@ pub struct Instrumentation {
 pub(crate) struct ModuleContext {
     pub(crate) features: Features,
     /// The type section.
-    pub(crate) types: Vec<FuncType>,
+    pub(crate) types: Vec<CompositeType>,
     /// Each type index's equivalence class: equivalent types (same shape,
     /// referring to equivalent types) share one.
     pub(crate) type_classes: Vec<u32>,
@@ -103,6 +103,11 @@ pub(crate) struct ModuleContext {
     pub(crate) declared_refs: BTreeSet<u32>,
     /// Translator fusions turned off (`TABULA_NO_FUSE`, measuring builds only).
     pub(crate) disabled_fusions: Fusions,
+    /// Whether the module can hold a reference to a heap object anywhere
+    /// (its types, tables or globals name the `any` or `extern`
+    /// hierarchy, or it declares a struct or array type). When it cannot,
+    /// translation records no stack maps.
+    pub(crate) holds_refs: bool,
 }
 
 /// Translator fusions, as bits.
@@ -169,6 +174,7 @@ impl ModuleContext {
             data_count: module.data_count,
             declared_refs: BTreeSet::new(),
             disabled_fusions: Fusions::from_env(),
+            holds_refs: false,
         };
         for import in &module.imports {
             match import.kind {
@@ -188,20 +194,61 @@ impl ModuleContext {
         context
     }
 
-    /// A type from the type section.
+    /// A function type from the type section (`None` if there is no type
+    /// `index` or it is a struct or array type).
     pub(crate) fn func_type(&self, index: u32) -> Option<&FuncType> {
-        self.types.get(index as usize)
+        self.types.get(index as usize)?.as_func()
+    }
+
+    /// The fields of struct type `index`, if it is one.
+    pub(crate) fn struct_type(&self, index: u32) -> Option<&[FieldType]> {
+        self.types.get(index as usize)?.as_struct()
+    }
+
+    /// The element type of array type `index`, if it is one.
+    pub(crate) fn array_type(&self, index: u32) -> Option<FieldType> {
+        self.types.get(index as usize)?.as_array()
     }
 
     /// The payload types of tag `index` (whose type index was checked).
     pub(crate) fn tag_params(&self, index: u32) -> Option<&[ValType]> {
         let ty = *self.tags.get(index as usize)?;
-        Some(self.types.get(ty as usize)?.params())
+        Some(self.func_type(ty)?.params())
     }
 
     /// The type of function `func_index` (whose type index was checked).
     pub(crate) fn func_type_of(&self, func_index: u32) -> &FuncType {
-        &self.types[self.func_types[func_index as usize] as usize]
+        self.func_type(self.func_types[func_index as usize])
+            .expect("function type indices are checked first")
+    }
+
+    /// The top of `heap`'s hierarchy (`func`, `extern`, `any` or `exn`).
+    pub(crate) fn top(&self, heap: HeapType) -> HeapType {
+        heap.top(|i| self.kind(i))
+    }
+
+    /// Whether a value of `ty` may refer to a heap object.
+    pub(crate) fn may_hold_object(&self, ty: ValType) -> bool {
+        crate::exec::gc::may_hold_object(ty, |i| self.kind(i))
+    }
+
+    /// Whether anything in `module` can hold a heap reference (see
+    /// [`ModuleContext::holds_refs`]).
+    fn find_refs(&self, module: &Module) -> bool {
+        let value = |ty: ValType| self.may_hold_object(ty);
+        let field = |f: &FieldType| value(f.storage.unpacked());
+        let types = self.types.iter().any(|ty| match ty {
+            CompositeType::Func(f) => f.params().iter().chain(f.results()).any(|t| value(*t)),
+            _ => true,
+        }) || self
+            .types
+            .iter()
+            .any(|ty| ty.as_struct().is_some_and(|f| f.iter().any(field)));
+        types
+            || self.tables.iter().any(|t| value(t.element.into()))
+            || self.globals.iter().any(|g| value(g.content))
+            || module.globals.iter().any(|g| value(g.ty.content))
+            || module.elements.iter().any(|e| value(e.ty.into()))
     }
 
     /// `ty` alone, as a slice that lives as long as the context (the type
@@ -266,13 +313,41 @@ impl ModuleContext {
         core::slice::from_ref(&SIMPLE[at])
     }
 
-    /// Whether function type `sub` may declare `sup` as its supertype:
-    /// contravariant parameters, covariant results.
-    fn func_subtype(&self, sub: &FuncType, sup: &FuncType) -> bool {
+    /// Whether type `sub` may declare `sup` as its supertype: functions
+    /// with contravariant parameters and covariant results, structs with at
+    /// least the supertype's fields, arrays with a matching element.
+    fn composite_subtype(&self, sub: &CompositeType, sup: &CompositeType) -> bool {
         let each = |a: &[ValType], b: &[ValType]| {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.matches(*x, *y))
         };
-        each(sup.params(), sub.params()) && each(sub.results(), sup.results())
+        match (sub, sup) {
+            (CompositeType::Func(sub), CompositeType::Func(sup)) => {
+                each(sup.params(), sub.params()) && each(sub.results(), sup.results())
+            }
+            (CompositeType::Struct(sub), CompositeType::Struct(sup)) => {
+                sub.len() >= sup.len()
+                    && sub
+                        .iter()
+                        .zip(sup.iter())
+                        .all(|(a, b)| self.field_matches(*a, *b))
+            }
+            (CompositeType::Array(sub), CompositeType::Array(sup)) => {
+                self.field_matches(*sub, *sup)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether field `sub` may stand for field `sup`: the same mutability; a
+    /// mutable field of an equivalent type, an immutable one of a subtype.
+    fn field_matches(&self, sub: FieldType, sup: FieldType) -> bool {
+        let storage = |a: StorageType, b: StorageType| match (a, b) {
+            (StorageType::Val(a), StorageType::Val(b)) => self.matches(a, b),
+            (a, b) => a == b,
+        };
+        sub.mutable == sup.mutable
+            && storage(sub.storage, sup.storage)
+            && (!sub.mutable || storage(sup.storage, sub.storage))
     }
 
     /// Whether every value of `actual` is a value of `expected` (subtyping).
@@ -287,7 +362,7 @@ impl ModuleContext {
     /// Whether every reference of `actual` is one of `expected`.
     #[inline(never)]
     pub(crate) fn ref_matches(&self, actual: RefType, expected: RefType) -> bool {
-        actual.matches(expected, |a, b| self.is_subtype(a, b))
+        actual.matches(expected, self)
     }
 
     /// Whether type indices `a` and `b` name equivalent types.
@@ -321,6 +396,18 @@ impl ModuleContext {
             HeapType::Concrete(index) if index as usize >= self.types.len() => Err("unknown type"),
             _ => Ok(()),
         }
+    }
+}
+
+impl TypeSpace for ModuleContext {
+    fn kind(&self, index: u32) -> CompositeKind {
+        self.types
+            .get(index as usize)
+            .map_or(CompositeKind::Func, CompositeType::kind)
+    }
+
+    fn is_subtype(&self, sub: u32, sup: u32) -> bool {
+        ModuleContext::is_subtype(self, sub, sup)
     }
 }
 
@@ -426,11 +513,14 @@ fn check_const_expr(
             }
             Some(ConstOperand::Operator { params, result, .. }) => {
                 for param in params.iter().rev() {
-                    if stack.pop() != Some(*param) {
+                    if !stack.pop().is_some_and(|t| context.matches(t, *param)) {
                         return Err(error("type mismatch"));
                     }
                 }
                 result
+            }
+            Some(ConstOperand::Runtime) => {
+                const_allocation_type(context, instruction, &mut stack).map_err(error)?
             }
             None => return Err(error("constant expression required")),
         };
@@ -442,6 +532,73 @@ fn check_const_expr(
         ));
     }
     Ok(())
+}
+
+/// Types a GC instruction in a constant expression (an allocation or a
+/// conversion), popping its operands from `stack`; returns its result type.
+fn const_allocation_type(
+    context: &ModuleContext,
+    instruction: &Instruction,
+    stack: &mut Vec<ValType>,
+) -> Result<ValType, &'static str> {
+    let mut pop = |expected: ValType| match stack.pop() {
+        Some(actual) if context.matches(actual, expected) => Ok(actual),
+        _ => Err("type mismatch"),
+    };
+    let new = |typeidx: u32| ValType::Ref(RefType::new(false, HeapType::Concrete(typeidx)));
+    let element = |typeidx: u32| context.array_type(typeidx).ok_or("unknown type");
+    Ok(match instruction {
+        Instruction::StructNew { typeidx } => {
+            let fields = context.struct_type(*typeidx).ok_or("unknown type")?;
+            for field in fields.iter().rev() {
+                pop(field.storage.unpacked())?;
+            }
+            new(*typeidx)
+        }
+        Instruction::StructNewDefault { typeidx } => {
+            let fields = context.struct_type(*typeidx).ok_or("unknown type")?;
+            if fields
+                .iter()
+                .any(|f| !f.storage.unpacked().is_defaultable())
+            {
+                return Err("type mismatch");
+            }
+            new(*typeidx)
+        }
+        Instruction::ArrayNew { typeidx } => {
+            let element = element(*typeidx)?;
+            pop(ValType::I32)?;
+            pop(element.storage.unpacked())?;
+            new(*typeidx)
+        }
+        Instruction::ArrayNewDefault { typeidx } => {
+            if !element(*typeidx)?.storage.unpacked().is_defaultable() {
+                return Err("type mismatch");
+            }
+            pop(ValType::I32)?;
+            new(*typeidx)
+        }
+        Instruction::ArrayNewFixed {
+            typeidx,
+            u32: count,
+        } => {
+            let element = element(*typeidx)?;
+            for _ in 0..*count {
+                pop(element.storage.unpacked())?;
+            }
+            new(*typeidx)
+        }
+        Instruction::AnyConvertExtern | Instruction::ExternConvertAny => {
+            let (from, to) = match instruction {
+                Instruction::AnyConvertExtern => (HeapType::Extern, HeapType::Any),
+                _ => (HeapType::Any, HeapType::Extern),
+            };
+            let actual = pop(ValType::Ref(RefType::new(true, from)))?;
+            let nullable = actual.as_ref().is_none_or(|r| r.nullable);
+            ValType::Ref(RefType::new(nullable, to))
+        }
+        _ => return Err("constant expression required"),
+    })
 }
 
 /// The type of `ref.func` of a function of type index `ty`: with typed
@@ -468,7 +625,7 @@ fn check_types(context: &mut ModuleContext, module: &Module) -> Result<(), Valid
         let mut group = Vec::with_capacity(end - start);
         for i in start..end {
             let (ty, sub) = (&module.types[i], module.subtype(i as u32));
-            if ty.indices().any(|t| t as usize >= end) {
+            if ty.indices().iter().any(|t| *t as usize >= end) {
                 return Err(error("unknown type"));
             }
             if sub.supertype.is_some_and(|s| s as usize >= i) {
@@ -494,7 +651,7 @@ fn check_types(context: &mut ModuleContext, module: &Module) -> Result<(), Valid
             if module.subtype(sup as u32).is_final {
                 return Err(error("sub type"));
             }
-            if !context.func_subtype(&module.types[i], &module.types[sup]) {
+            if !context.composite_subtype(&module.types[i], &module.types[sup]) {
                 return Err(error("sub type"));
             }
         }
@@ -544,12 +701,13 @@ pub(crate) fn validate_with(
             return Err(ValidationError::new(0, "unknown type"));
         }
     }
-    for ty in &module.types {
+    for ty in module.types.iter().filter_map(CompositeType::as_func) {
         if ty.results().len() > 1 && !features.multi_value {
             return Err(ValidationError::new(0, "invalid result arity"));
         }
     }
     check_types(&mut context, module)?;
+    context.holds_refs = context.find_refs(module);
     let check = |ty: ValType| {
         context
             .check_valtype(ty)

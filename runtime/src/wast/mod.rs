@@ -23,6 +23,7 @@ use ::wast::token::Id;
 use ::wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke};
 use ::wast::{WastRet, Wat};
 
+use crate::types::CompositeKind;
 use crate::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Val};
 
 pub use spectest::define as define_spectest;
@@ -265,7 +266,7 @@ impl<'s> Runner<'s> {
                         ))
                     }
                 };
-                check_results(&results, &actual)
+                check_results(&self.store, &results, &actual)
             }
             WastDirective::AssertTrap { exec, message, .. } => {
                 let outcome = self.execute(exec);
@@ -375,7 +376,7 @@ impl<'s> Runner<'s> {
                 let global = instance
                     .get_global(&self.store, global)
                     .ok_or_else(|| ActionError::Setup(format!("no global export \"{global}\"")))?;
-                Ok(vec![global.get(&self.store)])
+                Ok(vec![global.get(&mut self.store)])
             }
             WastExecute::Wat(mut wat) => {
                 let module = self.build_wat(&mut wat).map_err(|e| match e {
@@ -400,7 +401,9 @@ impl<'s> Runner<'s> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(ActionError::Setup)?;
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        let mut results: Vec<Val> = (ty.results().iter())
+            .map(|t| Val::default_in(*t, &self.store.inner.types))
+            .collect();
         func.call(&mut self.store, &params, &mut results)?;
         Ok(results)
     }
@@ -497,10 +500,21 @@ fn argument(arg: &WastArg<'_>, store: &mut Store<()>) -> Result<Val, String> {
             }
             Val::ExternRef(Some(ExternRef {
                 store: store.inner.id,
-                index: *n,
+                word: crate::exec::gc::host_word(*n),
             }))
         }
-        WastArgCore::RefHost(_) => return Err(format!("unsupported argument {arg:?}")),
+        // Host data seen from the `any` hierarchy: an internalized externref.
+        WastArgCore::RefHost(n) => {
+            let Val::ExternRef(Some(e)) =
+                argument(&WastArg::Core(WastArgCore::RefExtern(*n)), store)?
+            else {
+                unreachable!("an externref argument")
+            };
+            Val::AnyRef(Some(crate::AnyRef {
+                store: e.store,
+                word: e.word,
+            }))
+        }
     })
 }
 
@@ -531,10 +545,18 @@ fn hierarchy(heap: &HeapType<'_>) -> Option<Hierarchy> {
     }
 }
 
-fn check_results(expected: &[WastRet<'_>], actual: &[Val]) -> Result<(), String> {
+fn check_results<T>(
+    store: &Store<T>,
+    expected: &[WastRet<'_>],
+    actual: &[Val],
+) -> Result<(), String> {
+    let object_kind = |word: u64| {
+        let object = store.inner.gc.object(word)?;
+        Some(store.inner.types.composite(object.type_id).kind())
+    };
     let matched = expected.len() == actual.len()
         && expected.iter().zip(actual).all(|(e, a)| match e {
-            WastRet::Core(e) => matches(e, a),
+            WastRet::Core(e) => matches(e, a, &object_kind),
             #[allow(unreachable_patterns, reason = "only with the component model")]
             _ => false,
         });
@@ -550,7 +572,11 @@ fn check_results(expected: &[WastRet<'_>], actual: &[Val]) -> Result<(), String>
 }
 
 /// Whether `actual` is what `expected` describes.
-fn matches(expected: &WastRetCore<'_>, actual: &Val) -> bool {
+fn matches(
+    expected: &WastRetCore<'_>,
+    actual: &Val,
+    object_kind: &dyn Fn(u64) -> Option<CompositeKind>,
+) -> bool {
     match (expected, actual) {
         (WastRetCore::I32(e), Val::I32(a)) => e == a,
         (WastRetCore::I64(e), Val::I64(a)) => e == a,
@@ -567,11 +593,25 @@ fn matches(expected: &WastRetCore<'_>, actual: &Val) -> bool {
             };
             heap.as_ref().is_none_or(|h| hierarchy(h) == Some(kind))
         }
-        (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => e.is_none_or(|e| e == a.index),
+        (WastRetCore::RefExtern(e), Val::ExternRef(Some(a))) => {
+            e.is_none_or(|e| a.host_index() == Some(e))
+        }
+        (WastRetCore::RefHost(e), Val::AnyRef(Some(a))) => a.host_index() == Some(*e),
+        (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
+        (WastRetCore::RefEq, Val::AnyRef(Some(a))) => a.i31().is_some() || a.is_object(),
+        (WastRetCore::RefI31, Val::AnyRef(Some(a))) => a.i31().is_some(),
+        (WastRetCore::RefStruct, Val::AnyRef(Some(a))) => {
+            object_kind(a.word) == Some(CompositeKind::Struct)
+        }
+        (WastRetCore::RefArray, Val::AnyRef(Some(a))) => {
+            object_kind(a.word) == Some(CompositeKind::Array)
+        }
         // Which function a non-null funcref denotes cannot be named from a
         // script portably: any non-null reference matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(cases), actual) => cases.iter().any(|e| matches(e, actual)),
+        (WastRetCore::Either(cases), actual) => {
+            cases.iter().any(|e| matches(e, actual, object_kind))
+        }
         _ => false,
     }
 }
@@ -645,11 +685,18 @@ fn show_value(value: &Val) -> String {
         Val::FuncRef(None) => "ref.null func".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
-        Val::ExternRef(Some(e)) => format!("ref.extern {}", e.index),
+        Val::ExternRef(Some(e)) => match e.host_index() {
+            Some(index) => format!("ref.extern {index}"),
+            None => "ref.extern (an internal object)".to_string(),
+        },
         Val::ExnRef(None) => "ref.null exn".to_string(),
         Val::ExnRef(Some(_)) => "ref.exn".to_string(),
         Val::AnyRef(None) => "ref.null any".to_string(),
-        Val::AnyRef(Some(_)) => "ref.any".to_string(),
+        Val::AnyRef(Some(a)) => match (a.i31(), a.host_index()) {
+            (Some(value), _) => format!("ref.i31 {value}"),
+            (_, Some(index)) => format!("ref.host {index}"),
+            _ => "ref.struct or ref.array".to_string(),
+        },
     }
 }
 

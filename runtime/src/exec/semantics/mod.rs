@@ -37,7 +37,9 @@
 //! - [`convert`] holds conversions between value types, trapping and saturating;
 //! - [`memory`] holds the byte encodings of loads and stores;
 //! - [`simd`] holds every 128-bit vector instruction (`v128` values are `u128`,
-//!   lane 0 in the low bits).
+//!   lane 0 in the low bits);
+//! - [`references`] holds the GC instructions that need no heap: `ref.eq` and
+//!   the `i31` conversions (references are their slot words, `u64`).
 
 use super::trap::TrapCode;
 
@@ -49,6 +51,7 @@ pub mod int;
 pub mod memory;
 #[cfg(all(not(feature = "std"), not(test)))]
 mod no_std_math;
+pub mod references;
 pub mod simd;
 
 pub use constant::*;
@@ -57,4 +60,5 @@ pub use convert::*;
 pub use float::*;
 pub use int::*;
 pub use memory::*;
+pub use references::*;
 pub use simd::*;
