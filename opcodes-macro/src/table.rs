@@ -941,6 +941,6 @@ ops = [ { name = "nop", code = 0x01, sig = "->" } ]
         assert!(table.ops.len() > 400);
         assert!(table.ops.iter().all(|op| op.doc.ends_with('.')));
         let constants = table.ops.iter().filter(|op| op.constant.is_some()).count();
-        assert_eq!(constants, 14);
+        assert_eq!(constants, 22);
     }
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub(crate) epoch_interruption: bool,
     pub(crate) max_backtrace_frames: usize,
     pub(crate) trace: bool,
+    pub(crate) gc_min_threshold: usize,
+    pub(crate) max_gc_heap: usize,
 }
 
 impl Default for Config {
@@ -29,6 +31,8 @@ impl Default for Config {
             epoch_interruption: false,
             max_backtrace_frames: 20,
             trace: false,
+            gc_min_threshold: crate::exec::gc::MIN_THRESHOLD,
+            max_gc_heap: usize::MAX,
         }
     }
 }
@@ -101,6 +105,43 @@ impl Config {
     /// ```
     pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
         self.epoch_interruption = enable;
+        self
+    }
+
+    /// Bytes a store may allocate in structs and arrays before its first
+    /// collection, and at least between two (default 4 MiB). A collection
+    /// otherwise runs once the heap has doubled since the last one. 0
+    /// collects at every allocation: slow, but it finds any reference the
+    /// collector would miss, which is what the tests use it for.
+    pub fn gc_min_threshold(&mut self, bytes: usize) -> &mut Self {
+        self.gc_min_threshold = bytes;
+        self
+    }
+
+    /// Most bytes a store's structs and arrays may take, counting a small
+    /// overhead per object (default: no limit). An allocation that would
+    /// pass it, even after a collection, traps with
+    /// [`TrapCode::GcHeapExhausted`](crate::TrapCode::GcHeapExhausted).
+    ///
+    /// ```
+    /// use tabula::{Config, Engine, Linker, Module, Store, TrapCode};
+    ///
+    /// let mut config = Config::new();
+    /// config.max_gc_heap(1 << 20);
+    /// let engine = Engine::new(&config);
+    /// let module = Module::new(&engine, r#"(module
+    ///     (type $a (array i8))
+    ///     (func (export "big") (result (ref $a))
+    ///         (array.new_default $a (i32.const 2000000))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let big = instance.get_func(&store, "big").unwrap();
+    /// let error = big.call(&mut store, &[], &mut [tabula::Val::AnyRef(None)]).unwrap_err();
+    /// assert_eq!(error.as_trap().unwrap().code, TrapCode::GcHeapExhausted);
+    /// # Ok::<(), tabula::Error>(())
+    /// ```
+    pub fn max_gc_heap(&mut self, bytes: usize) -> &mut Self {
+        self.max_gc_heap = bytes;
         self
     }
 

@@ -177,7 +177,6 @@ fn eval_const(
             return Ok(value(&inner, single.constant_operand()));
         }
     }
-    let too_large = || Error::Trap(Trap::new(TrapCode::AllocationTooLarge));
     let mut stack: Vec<u128> = Vec::with_capacity(expr.instructions.len());
     for instruction in &expr.instructions {
         let operand = instruction.constant_operand();
@@ -224,9 +223,10 @@ fn eval_const(
                         heap.new_array(id(*typeidx), types, *count, |i| values[i])
                     }
                     // The conversions keep the word.
-                    _ => stack.pop().map(|v| v as u64),
+                    _ => Ok(stack.pop().expect("validated") as u64),
                 };
-                stack.push(u128::from(word.ok_or_else(too_large)?));
+                let word = word.map_err(|e| Error::Trap(Trap::new(e.trap())))?;
+                stack.push(u128::from(word));
             }
             _ => stack.push(value(&inner, operand)),
         }

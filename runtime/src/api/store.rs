@@ -242,6 +242,10 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Self {
         let mut inner = StoreInner::new();
         inner.epoch = Arc::clone(engine.epoch());
+        let config = engine.config();
+        inner
+            .gc
+            .set_limits(config.gc_min_threshold, config.max_gc_heap);
         if engine.config().epoch_interruption {
             // As in wasmtime: 0 ticks from now until a deadline is set.
             inner.epoch_deadline = inner.epoch.load(Ordering::Relaxed);
@@ -255,6 +259,22 @@ impl<T> Store<T> {
             externs: Vec::new(),
             data,
         }
+    }
+
+    /// What the store's garbage collector has done so far (GC).
+    pub fn gc_stats(&self) -> crate::GcStats {
+        self.inner.gc.stats
+    }
+
+    /// Collects the store's garbage now: structs and arrays that no global,
+    /// table, element segment, live exception, frame of a running call or
+    /// host handle reaches are freed. Collections also run on their own as
+    /// wasm allocates (see [`Config::gc_min_threshold`](crate::Config::gc_min_threshold)).
+    pub fn gc(&mut self) {
+        // SAFETY: no wasm code runs on this store while it is borrowed
+        // here; calls waiting for a host function (when the host calls this
+        // from one) are on the suspended list the collector scans.
+        unsafe { crate::exec::objects::collect_in(&mut self.inner, None) }
     }
 
     /// Panics with "object used with the wrong store" unless `owner` is

@@ -166,7 +166,6 @@ pub struct GcStats {
 }
 
 /// A store's structs and arrays.
-#[derive(Default)]
 pub(crate) struct GcHeap {
     pub(crate) objects: Vec<Object>,
     /// Free entries of `objects`.
@@ -177,6 +176,10 @@ pub(crate) struct GcHeap {
     bytes: usize,
     /// Collect once `allocated` passes this.
     threshold: usize,
+    /// The least `threshold` (see [`MIN_THRESHOLD`]).
+    min_threshold: usize,
+    /// Most bytes the heap may hold.
+    limit: usize,
     /// Layouts by store type id, made on first use.
     layouts: Vec<Option<Box<Layout>>>,
     /// Work list of the marker, kept for its capacity.
@@ -184,7 +187,49 @@ pub(crate) struct GcHeap {
     pub(crate) stats: GcStats,
 }
 
+/// Why an allocation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AllocError {
+    /// The object alone is too large, or the system had no memory for it.
+    TooLarge,
+    /// The heap's limit would be passed.
+    Exhausted,
+}
+
+impl AllocError {
+    /// The trap the failure ends the call with.
+    pub(crate) fn trap(self) -> super::trap::TrapCode {
+        match self {
+            AllocError::TooLarge => super::trap::TrapCode::AllocationTooLarge,
+            AllocError::Exhausted => super::trap::TrapCode::GcHeapExhausted,
+        }
+    }
+}
+
+impl Default for GcHeap {
+    fn default() -> Self {
+        GcHeap {
+            objects: Vec::new(),
+            free: Vec::new(),
+            allocated: 0,
+            bytes: 0,
+            threshold: 0,
+            min_threshold: MIN_THRESHOLD,
+            limit: usize::MAX,
+            layouts: Vec::new(),
+            work: Vec::new(),
+            stats: GcStats::default(),
+        }
+    }
+}
+
 impl GcHeap {
+    /// Sets the least bytes between collections and the heap's limit.
+    pub(crate) fn set_limits(&mut self, min_threshold: usize, limit: usize) {
+        self.min_threshold = min_threshold;
+        self.limit = limit;
+    }
+
     /// The layout of type `id`.
     pub(crate) fn layout(&mut self, id: u32, types: &TypeRegistry) -> &Layout {
         let index = id as usize;
@@ -194,21 +239,31 @@ impl GcHeap {
         self.layouts[index].get_or_insert_with(|| Box::new(make_layout(id, types)))
     }
 
-    /// Whether an allocation should collect first.
+    /// Whether an allocation of `bytes` should collect first: enough was
+    /// allocated since the last collection, or it would pass the limit.
     #[inline]
-    pub(crate) fn wants_collection(&self) -> bool {
-        self.allocated >= self.threshold.max(MIN_THRESHOLD)
+    pub(crate) fn wants_collection(&self, bytes: usize) -> bool {
+        self.min_threshold == 0
+            || self.allocated >= self.threshold.max(self.min_threshold)
+            || self
+                .bytes
+                .saturating_add(bytes)
+                .saturating_add(OBJECT_OVERHEAD)
+                > self.limit
     }
 
     /// Allocates an object of type `id` with `bytes` zeroed bytes (`len`
-    /// elements for an array): its word, or `None` if the system has no
-    /// memory for it.
-    pub(crate) fn alloc(&mut self, id: u32, len: u32, bytes: usize) -> Option<u64> {
+    /// elements for an array): its word.
+    pub(crate) fn alloc(&mut self, id: u32, len: u32, bytes: usize) -> Result<u64, AllocError> {
         if bytes > MAX_OBJECT_BYTES {
-            return None;
+            return Err(AllocError::TooLarge);
+        }
+        if self.bytes + bytes + OBJECT_OVERHEAD > self.limit {
+            return Err(AllocError::Exhausted);
         }
         let mut data = Vec::new();
-        data.try_reserve_exact(bytes).ok()?;
+        data.try_reserve_exact(bytes)
+            .map_err(|_| AllocError::TooLarge)?;
         data.resize(bytes, 0u8);
         let object = Object {
             type_id: id,
@@ -230,13 +285,13 @@ impl GcHeap {
             }
             None => {
                 if self.objects.len() >= (u32::MAX >> 3) as usize {
-                    return None;
+                    return Err(AllocError::Exhausted);
                 }
                 self.objects.push(object);
                 (self.objects.len() - 1) as u32
             }
         };
-        Some(object_word(index))
+        Ok(object_word(index))
     }
 
     /// The object `word` refers to (a struct or array word, not null).
@@ -363,18 +418,18 @@ impl GcHeap {
         id: u32,
         types: &TypeRegistry,
         values: &[u128],
-    ) -> Option<u64> {
+    ) -> Result<u64, AllocError> {
         let layout = self.layout(id, types);
         let fields: Vec<(usize, usize)> = (layout.offsets.iter().zip(layout.storage.iter()))
             .map(|(at, s)| (*at as usize, s.size() as usize))
             .collect();
         let size = layout.size as usize;
         let word = self.alloc(id, 0, size)?;
-        let object = self.object_mut(word)?;
+        let object = self.object_mut(word).expect("just allocated");
         for ((at, size), value) in fields.into_iter().zip(values) {
             object.data[at..at + size].copy_from_slice(&value.to_le_bytes()[..size]);
         }
-        Some(word)
+        Ok(word)
     }
 
     /// Allocates an array of type `id` with `len` elements, `value(i)` each,
@@ -385,14 +440,15 @@ impl GcHeap {
         types: &TypeRegistry,
         len: u32,
         value: impl Fn(usize) -> u128,
-    ) -> Option<u64> {
+    ) -> Result<u64, AllocError> {
         let size = self.layout(id, types).size as usize;
-        let word = self.alloc(id, len, size.checked_mul(len as usize)?)?;
-        let object = self.object_mut(word)?;
+        let bytes = size.checked_mul(len as usize).ok_or(AllocError::TooLarge)?;
+        let word = self.alloc(id, len, bytes)?;
+        let object = self.object_mut(word).expect("just allocated");
         for (i, chunk) in object.data.chunks_exact_mut(size).enumerate() {
             chunk.copy_from_slice(&value(i).to_le_bytes()[..size]);
         }
-        Some(word)
+        Ok(word)
     }
 }
 

@@ -14,7 +14,7 @@ use super::dispatch::Handler;
 #[cfg(not(tabula_tail_calls))]
 use super::dispatch::Next;
 use super::dispatch::{exit, get, handler, lane, next, raise, set, trap, Ip};
-use super::gc::{any_word_matches, may_hold_object, GcHeap, Layout};
+use super::gc::{any_word_matches, may_hold_object, AllocError, GcHeap, Layout};
 use super::interp::{Ctx, Frame};
 use super::store::{FuncEntity, StoreInner};
 use super::trap::TrapCode;
@@ -116,17 +116,19 @@ fn range(start: u64, len: u64, size: u64) -> Option<core::ops::Range<usize>> {
     (end <= size).then_some(start as usize..end as usize)
 }
 
-/// Collects garbage if enough was allocated since the last collection.
-/// Called by every allocating handler before it reads its operands.
+/// Collects garbage if enough was allocated since the last collection (or
+/// an object of `bytes` would pass the heap's limit). Called by every
+/// allocating handler before it reads its reference operands.
 ///
 /// # Safety
 /// `cx` must be live, `ip` the running allocation instruction and `fp` its
 /// frame.
 #[inline]
-unsafe fn before_allocation(cx: *mut Ctx, ip: Ip, fp: *mut u64) {
+unsafe fn before_allocation(cx: *mut Ctx, ip: Ip, fp: *mut u64, bytes: u64) {
+    let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
     // SAFETY: the caller's contract.
     unsafe {
-        if store(cx).gc.wants_collection() {
+        if store(cx).gc.wants_collection(bytes) {
             collect(cx, ip, fp);
         }
     }
@@ -139,19 +141,27 @@ unsafe fn before_allocation(cx: *mut Ctx, ip: Ip, fp: *mut u64) {
 #[cold]
 #[inline(never)]
 pub(crate) unsafe fn collect(cx: *mut Ctx, ip: Ip, fp: *mut u64) {
-    // SAFETY: the caller's contract; every frame pointer walked is a live
-    // frame of this store's stack (rebased when a nested call moved it).
-    unsafe {
-        let inner = store(cx);
-        let mut words: alloc::vec::Vec<u64> = alloc::vec::Vec::new();
-        frame_roots(inner, &*cx, ip, fp, &mut words);
-        let inner = store(cx);
-        let GcHeapAndRest { heap, rest } = split(inner);
-        heap.collect(rest.types, |mark| {
-            words.iter().for_each(|w| mark(*w));
-            store_roots(&rest, mark);
-        });
-    }
+    // SAFETY: the caller's contract.
+    unsafe { collect_in(store(cx), Some((&*cx, ip, fp))) }
+}
+
+/// Collects the store's garbage. `running`: the running call's context,
+/// stopped at the allocation `ip` in frame `fp`; `None` when no wasm code
+/// runs at this moment (the host asked, maybe from inside a host function:
+/// the calls waiting for it are scanned either way).
+///
+/// # Safety
+/// `running` must describe the live running call, and every entry of the
+/// store's `suspended` list a call waiting for a host function.
+pub(crate) unsafe fn collect_in(inner: &mut StoreInner, running: Option<(&Ctx, Ip, *mut u64)>) {
+    let mut words: alloc::vec::Vec<u64> = alloc::vec::Vec::new();
+    // SAFETY: the caller's contract.
+    unsafe { frame_roots(inner, running, &mut words) };
+    let GcHeapAndRest { heap, rest } = split(inner);
+    heap.collect(rest.types, |mark| {
+        words.iter().for_each(|w| mark(*w));
+        store_roots(&rest, mark);
+    });
 }
 
 /// The heap, and what the roots are read from.
@@ -227,16 +237,14 @@ fn store_roots(store: &StoreView<'_>, mark: &mut dyn FnMut(u64)) {
 }
 
 /// Appends the words of every frame slot that a stack map lists, in every
-/// live frame: the running call's (stopped at the allocation `ip` in `fp`)
-/// and those of calls waiting for a host function.
+/// live frame: the running call's (if any, stopped at an allocation) and
+/// those of calls waiting for a host function.
 ///
 /// # Safety
-/// `cx` must be the running call's context and `fp` its current frame.
+/// As for [`collect_in`].
 unsafe fn frame_roots(
     inner: &mut StoreInner,
-    cx: &Ctx,
-    ip: Ip,
-    fp: *mut u64,
+    running: Option<(&Ctx, Ip, *mut u64)>,
     out: &mut alloc::vec::Vec<u64>,
 ) {
     // Translated functions that have maps, by code address.
@@ -294,8 +302,10 @@ unsafe fn frame_roots(
             scan(frame.ret_ip as usize & !1, rebase(frame.fp), true);
         }
     };
-    scan(ip as usize, fp, false);
-    walk(&cx.frames, &|fp| fp, &mut scan);
+    if let Some((cx, ip, fp)) = running {
+        scan(ip as usize, fp, false);
+        walk(&cx.frames, &|fp| fp, &mut scan);
+    }
     let base = inner
         .stack
         .as_mut()
@@ -314,15 +324,15 @@ unsafe fn frame_roots(
 }
 
 /// Allocates an object of type `id`: `bytes` zeroed bytes, `len` elements.
-/// `None`: too large, or no memory.
+/// `Err`: the trap to end the call with.
 ///
 /// # Safety
 /// As for [`store`].
 #[inline]
-unsafe fn allocate(cx: *mut Ctx, id: u32, len: u32, bytes: u64) -> Option<u64> {
-    let bytes = usize::try_from(bytes).ok()?;
+unsafe fn allocate(cx: *mut Ctx, id: u32, len: u32, bytes: u64) -> Result<u64, TrapCode> {
+    let bytes = usize::try_from(bytes).map_err(|_| TrapCode::AllocationTooLarge)?;
     // SAFETY: the caller's contract.
-    unsafe { store(cx).gc.alloc(id, len, bytes) }
+    unsafe { store(cx).gc.alloc(id, len, bytes).map_err(AllocError::trap) }
 }
 
 handler! {
@@ -330,14 +340,16 @@ handler! {
     /// in consecutive slots (a `v128` takes two).
     #[inline(never)]
     fn struct_new(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 2));
         let inner = store(cx);
-        // Layouts are boxed and only ever added: allocating leaves this one
-        // where it is.
+        // Layouts are boxed and only ever added: collecting or allocating
+        // leaves this one where it is.
         let layout: *const Layout = inner.gc.layout(id, &inner.types);
-        let Some(word) = allocate(cx, id, 0, u64::from((*layout).size)) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let size = u64::from((*layout).size);
+        before_allocation(cx, ip, fp, size);
+        let word = match allocate(cx, id, 0, size) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
         let mut slot = lane(ip, 1);
@@ -355,12 +367,13 @@ handler! {
     /// `struct.new_default`. Lanes: dst, typeidx.
     #[inline(never)]
     fn struct_new_default(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 1));
         let inner = store(cx);
-        let size = inner.gc.layout(id, &inner.types).size;
-        let Some(word) = allocate(cx, id, 0, u64::from(size)) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let size = u64::from(inner.gc.layout(id, &inner.types).size);
+        before_allocation(cx, ip, fp, size);
+        let word = match allocate(cx, id, 0, size) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         fp.add(lane(ip, 0) as usize).write(word);
         next!(ip.add(2), fp, mem, mem_len, cx, acc)
@@ -415,23 +428,33 @@ unsafe fn element_size(cx: *mut Ctx, id: u32) -> u32 {
     inner.gc.layout(id, &inner.types).size
 }
 
-/// Allocates an array of type `id` with `len` elements, each `value`; `None`
-/// if it is too large.
+/// Allocates an array of type `id` with `len` elements, each `value`
+/// (read from the frame after any collection); `Err`: the trap.
 ///
 /// # Safety
-/// As for [`store`].
-unsafe fn new_array(cx: *mut Ctx, id: u32, len: u32, value: Option<[u64; 2]>) -> Option<u64> {
+/// As for [`store`]; a value slot must be in the frame.
+unsafe fn new_array(
+    cx: *mut Ctx,
+    ip: Ip,
+    fp: *mut u64,
+    id: u32,
+    len: u32,
+    value: Option<u32>,
+) -> Result<u64, TrapCode> {
     // SAFETY: the caller's contract.
     unsafe {
         let size = element_size(cx, id);
-        let word = allocate(cx, id, len, u64::from(len) * u64::from(size))?;
+        let bytes = u64::from(len) * u64::from(size);
+        before_allocation(cx, ip, fp, bytes);
+        let value = value.map(|slot| slot_value(fp, slot, size as usize));
+        let word = allocate(cx, id, len, bytes)?;
         if let Some(value) = value.filter(|v| *v != [0, 0]) {
             let object = store(cx).gc.object_mut(word).expect("just allocated");
             for chunk in object.data.chunks_exact_mut(size as usize) {
                 write(chunk, 0, size as usize, value);
             }
         }
-        Some(word)
+        Ok(word)
     }
 }
 
@@ -439,13 +462,11 @@ handler! {
     /// `array.new`. Lanes: dst, value, length, typeidx.
     #[inline(never)]
     fn array_new(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 3));
-        let size = element_size(cx, id) as usize;
-        let value = slot_value(fp, lane(ip, 1), size);
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
-        let Some(word) = new_array(cx, id, len, Some(value)) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let word = match new_array(cx, ip, fp, id, len, Some(lane(ip, 1))) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         fp.add(lane(ip, 0) as usize).write(word);
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
@@ -456,11 +477,11 @@ handler! {
     /// `array.new_default`. Lanes: dst, length, typeidx.
     #[inline(never)]
     fn array_new_default(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 2));
         let len = get::<i32>(fp, lane(ip, 1)) as u32;
-        let Some(word) = new_array(cx, id, len, None) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let word = match new_array(cx, ip, fp, id, len, None) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         fp.add(lane(ip, 0) as usize).write(word);
         next!(ip.add(3), fp, mem, mem_len, cx, acc)
@@ -472,12 +493,12 @@ handler! {
     /// values are in consecutive slots (a `v128` takes two).
     #[inline(never)]
     fn array_new_fixed(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 3));
         let len = lane(ip, 2);
         let size = element_size(cx, id) as usize;
-        let Some(word) = new_array(cx, id, len, None) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let word = match new_array(cx, ip, fp, id, len, None) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
         let step = if size == 16 { 2 } else { 1 };
@@ -495,7 +516,6 @@ handler! {
     /// dataidx, access code.
     #[inline(never)]
     fn array_new_data(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 3));
         let offset = u64::from(get::<i32>(fp, lane(ip, 1)) as u32);
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
@@ -506,8 +526,9 @@ handler! {
             trap!(cx, ip, TrapCode::MemoryOutOfBounds)
         };
         let source: *const [u8] = &data[bytes];
-        let Some(word) = new_array(cx, id, len, None) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let word = match new_array(cx, ip, fp, id, len, None) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
         // The segment's bytes belong to the module, not the heap.
@@ -521,7 +542,6 @@ handler! {
     /// `array.new_elem`. Lanes: dst, segment offset, length, typeidx, elemidx.
     #[inline(never)]
     fn array_new_elem(ip, fp, mem, mem_len, cx, acc) {
-        before_allocation(cx, ip, fp);
         let id = type_id(cx, lane(ip, 3));
         let offset = u64::from(get::<i32>(fp, lane(ip, 1)) as u32);
         let len = get::<i32>(fp, lane(ip, 2)) as u32;
@@ -531,8 +551,9 @@ handler! {
             trap!(cx, ip, TrapCode::TableOutOfBounds)
         };
         let items: alloc::vec::Vec<u64> = segment[items].to_vec();
-        let Some(word) = new_array(cx, id, len, None) else {
-            trap!(cx, ip, TrapCode::AllocationTooLarge)
+        let word = match new_array(cx, ip, fp, id, len, None) {
+            Ok(word) => word,
+            Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
         for (chunk, item) in object.data.chunks_exact_mut(8).zip(items) {

@@ -51,9 +51,13 @@ pub enum TrapCode {
     ArrayOutOfBounds,
     /// `ref.cast` of a reference that is not of the target type (GC).
     CastFailure,
-    /// A struct or array larger than the heap allows, or more than the
-    /// system could give (GC).
+    /// A struct or array larger than one object may be (2 GiB), or more
+    /// than the system could give (GC).
     AllocationTooLarge,
+    /// An allocation would take the GC heap past
+    /// [`Config::max_gc_heap`](crate::Config::max_gc_heap), even after a
+    /// collection.
+    GcHeapExhausted,
 }
 
 impl TrapCode {
@@ -83,6 +87,7 @@ impl TrapCode {
             TrapCode::ArrayOutOfBounds => "out of bounds array access",
             TrapCode::CastFailure => "cast failure",
             TrapCode::AllocationTooLarge => "allocation too large",
+            TrapCode::GcHeapExhausted => "GC heap exhausted",
         }
     }
 }
