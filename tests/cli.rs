@@ -406,10 +406,6 @@ fn unsupported_proposals_are_named() {
             r#"(module (memory 1 1 shared))"#,
             "threads and atomics are not supported",
         ),
-        (
-            r#"(module (type (array (mut i32))))"#,
-            "garbage collection (GC) (WebAssembly 3.0) is not supported",
-        ),
     ];
     for (i, (text, message)) in cases.iter().enumerate() {
         let file = module_file(&format!("proposal-{i}"), "m.wat", text);

@@ -32,7 +32,8 @@ fn opcode_table_matches_snapshot() {
 fn table_bytes_and_mnemonics_agree_with_wat() {
     // A module with one of everything an instruction's immediates may name.
     let prelude = r#"(type $t (func)) (table $tab 1 funcref) (memory 1) (global $g (mut i32) (i32.const 0))
-        (elem $e func $f) (data $d "x") (tag $tag) (func $f (param i32) (local i32 v128)"#;
+        (elem $e func $f) (data $d "x") (tag $tag) (type $s (struct (field (mut i32))))
+        (type $a (array (mut i32))) (func $f (param i32) (local i32 v128)"#;
     for opcode in Opcode::ALL {
         let name = opcode.mnemonic();
         let immediates: Vec<&str> = opcode
@@ -63,6 +64,24 @@ fn table_bytes_and_mnemonics_agree_with_wat() {
             "table.init" => text = "table.init $tab $e".into(),
             "call_indirect" | "return_call_indirect" => text = format!("{name} $tab (type $t)"),
             "call_ref" | "return_call_ref" => text = format!("{name} $t"),
+            "struct.new" | "struct.new_default" => text = format!("{name} $s"),
+            "struct.get" | "struct.get_s" | "struct.get_u" | "struct.set" => {
+                text = format!("{name} $s 0")
+            }
+            "array.new_fixed" => text = format!("{name} $a 0"),
+            "array.new_data" | "array.init_data" => text = format!("{name} $a $d"),
+            "array.new_elem" | "array.init_elem" => text = format!("{name} $a $e"),
+            "array.copy" => text = format!("{name} $a $a"),
+            "array.len" => text = name.into(),
+            _ if name.starts_with("array.") => text = format!("{name} $a"),
+            // The binary has one opcode per nullability; the text says it in
+            // the reference type.
+            "ref.test" | "ref.cast" => {
+                let null = format!("{opcode:?}").ends_with("Null");
+                let ty = if null { "(ref null any)" } else { "(ref any)" };
+                text = format!("{name} {ty}");
+            }
+            "br_on_cast" | "br_on_cast_fail" => text = format!("{name} 0 anyref anyref"),
             _ => {}
         }
         if name == "else" || name == "end" {

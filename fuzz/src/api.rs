@@ -399,7 +399,7 @@ impl World {
                 let Some((index, s)) = self.store(store) else {
                     return;
                 };
-                check(g.1, index, || Ok((g.0.get(&*s), g.0.ty(&*s))));
+                check(g.1, index, || Ok((g.0.get(&mut *s), g.0.ty(&*s))));
             }
             Op::GlobalSet {
                 global,
@@ -421,7 +421,7 @@ impl World {
                     None => (Val::I32(value), g.1),
                 };
                 if check(owner, index, || g.0.set(&mut *s, val)).is_some() {
-                    assert_eq!(g.0.get(&*s), val, "global set did not read back");
+                    assert_eq!(g.0.get(&mut *s), val, "global set did not read back");
                 }
             }
             Op::NewGlobal {
@@ -457,7 +457,7 @@ impl World {
                 };
                 check(t.1, index, || {
                     let size = t.0.size(&*s);
-                    let got = t.0.get(&*s, u64::from(i));
+                    let got = t.0.get(&mut *s, u64::from(i));
                     assert_eq!(got.is_some(), u64::from(i) < size);
                     Ok(got)
                 });

@@ -391,12 +391,12 @@ mod ours {
             let Some(instance) = self.instance else {
                 return observed;
             };
-            for (name, export) in instance.exports(&self.store) {
+            for (name, export) in instance.exports(&self.store).into_iter() {
                 match export {
                     Extern::Memory(m) => {
                         observed.memories.push((name, m.data(&self.store).to_vec()))
                     }
-                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&self.store)))),
+                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&mut self.store)))),
                     Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
                     Extern::Func(_) | Extern::Tag(_) => {}
                 }
@@ -524,7 +524,7 @@ mod theirs {
                     Extern::Memory(m) => {
                         observed.memories.push((name, m.data(&self.store).to_vec()))
                     }
-                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&self.store)))),
+                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&mut self.store)))),
                     Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
                     Extern::Func(_) => {}
                 }

@@ -24,9 +24,9 @@ pub enum UnsupportedProposal {
     /// Typed function references' `(ref null? ht)` types and table
     /// initialisers, with the proposal off.
     FunctionReferences,
-    /// Garbage collection: the 0xFB instructions, `ref.eq`, struct and
-    /// array types; with GC off also recursive and sub types and the GC
-    /// heap types.
+    /// Garbage collection, with the proposal off (WebAssembly 2.0): the
+    /// 0xFB instructions, `ref.eq`, struct and array types, recursive and
+    /// sub types and the GC heap types.
     Gc,
     /// Threads: the 0xFE atomics and shared memories.
     Threads,
