@@ -93,6 +93,10 @@ const OBJECT_OVERHEAD: usize = 48;
 /// asking the system for it.
 pub(crate) const MAX_OBJECT_BYTES: usize = 1 << 31;
 
+/// Objects up to this size are allocated without asking first whether the
+/// system has the memory.
+const SMALL_OBJECT_BYTES: usize = 64 << 10;
+
 /// Marks an entry of the object table as free.
 const FREE: u32 = u32::MAX;
 
@@ -261,16 +265,23 @@ impl GcHeap {
         if self.bytes + bytes + OBJECT_OVERHEAD > self.limit {
             return Err(AllocError::Exhausted);
         }
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes)
-            .map_err(|_| AllocError::TooLarge)?;
-        data.resize(bytes, 0u8);
+        // Small objects take the allocator's zeroed path directly; a large
+        // one asks first, so a failure is a trap rather than an abort.
+        let data: Box<[u8]> = if bytes <= SMALL_OBJECT_BYTES {
+            alloc::vec![0u8; bytes].into_boxed_slice()
+        } else {
+            let mut data = Vec::new();
+            data.try_reserve_exact(bytes)
+                .map_err(|_| AllocError::TooLarge)?;
+            data.resize(bytes, 0u8);
+            data.into_boxed_slice()
+        };
         let object = Object {
             type_id: id,
             marked: false,
             pinned: false,
             len,
-            data: data.into_boxed_slice(),
+            data,
         };
         let cost = bytes + OBJECT_OVERHEAD;
         self.allocated += cost;

@@ -50,24 +50,41 @@ unsafe fn type_id(cx: *mut Ctx, typeidx: u32) -> u32 {
     }
 }
 
-/// Reads `size` bytes at `at` of `data`, zero-extended (a `v128` is two
-/// slots: the low then the high half).
+/// Reads `size` bytes (1, 2, 4, 8 or 16) at `at` of `data`, zero-extended
+/// (a `v128` is two slots: the low then the high half).
+#[inline(always)]
 fn read(data: &[u8], at: usize, size: usize) -> Option<[u64; 2]> {
     let bytes = data.get(at..at.checked_add(size)?)?;
-    let mut buffer = [0u8; 16];
-    buffer[..size].copy_from_slice(bytes);
-    let low = u64::from_le_bytes(buffer[..8].try_into().expect("eight bytes"));
-    let high = u64::from_le_bytes(buffer[8..].try_into().expect("eight bytes"));
-    Some([low, high])
+    Some(match *bytes {
+        [a] => [u64::from(a), 0],
+        [a, b] => [u64::from(u16::from_le_bytes([a, b])), 0],
+        [a, b, c, d] => [u64::from(u32::from_le_bytes([a, b, c, d])), 0],
+        _ if size == 8 => [u64::from_le_bytes(bytes.try_into().ok()?), 0],
+        _ => {
+            let (low, high) = bytes.split_at(8);
+            [
+                u64::from_le_bytes(low.try_into().ok()?),
+                u64::from_le_bytes(high.try_into().ok()?),
+            ]
+        }
+    })
 }
 
-/// Writes the low `size` bytes of `value` at `at` of `data`.
+/// Writes the low `size` bytes (1, 2, 4, 8 or 16) of `value` at `at` of
+/// `data`.
+#[inline(always)]
 fn write(data: &mut [u8], at: usize, size: usize, value: [u64; 2]) -> Option<()> {
     let target = data.get_mut(at..at.checked_add(size)?)?;
-    let mut buffer = [0u8; 16];
-    buffer[..8].copy_from_slice(&value[0].to_le_bytes());
-    buffer[8..].copy_from_slice(&value[1].to_le_bytes());
-    target.copy_from_slice(&buffer[..size]);
+    match size {
+        16 => {
+            target[..8].copy_from_slice(&value[0].to_le_bytes());
+            target[8..].copy_from_slice(&value[1].to_le_bytes());
+        }
+        8 => target.copy_from_slice(&value[0].to_le_bytes()),
+        4 => target.copy_from_slice(&(value[0] as u32).to_le_bytes()),
+        2 => target.copy_from_slice(&(value[0] as u16).to_le_bytes()),
+        _ => target.copy_from_slice(&[value[0] as u8]),
+    }
     Some(())
 }
 
@@ -336,11 +353,12 @@ unsafe fn allocate(cx: *mut Ctx, id: u32, len: u32, bytes: u64) -> Result<u64, T
 }
 
 handler! {
-    /// `struct.new`. Lanes: dst, first field slot, typeidx. The fields are
-    /// in consecutive slots (a `v128` takes two).
+    /// `struct.new`. Lanes: dst, typeidx, field count, each field's slot
+    /// (a `v128`'s low half; the high half follows it).
     #[inline(never)]
     fn struct_new(ip, fp, mem, mem_len, cx, acc) {
-        let id = type_id(cx, lane(ip, 2));
+        let id = type_id(cx, lane(ip, 1));
+        let count = lane(ip, 2);
         let inner = store(cx);
         // Layouts are boxed and only ever added: collecting or allocating
         // leaves this one where it is.
@@ -352,14 +370,13 @@ handler! {
             Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
-        let mut slot = lane(ip, 1);
-        for (at, storage) in (*layout).offsets.iter().zip((*layout).storage.iter()) {
+        let fields = (*layout).offsets.iter().zip((*layout).storage.iter());
+        for (k, (at, storage)) in fields.enumerate() {
             let size = storage.size() as usize;
-            write(&mut object.data, *at as usize, size, slot_value(fp, slot, size));
-            slot += if size == 16 { 2 } else { 1 };
+            write(&mut object.data, *at as usize, size, slot_value(fp, lane(ip, 3 + k), size));
         }
         fp.add(lane(ip, 0) as usize).write(word);
-        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+        next!(ip.add(1 + (3 + count as usize).div_ceil(2)), fp, mem, mem_len, cx, acc)
     }
 }
 
@@ -489,11 +506,11 @@ handler! {
 }
 
 handler! {
-    /// `array.new_fixed`. Lanes: dst, first value slot, count, typeidx. The
-    /// values are in consecutive slots (a `v128` takes two).
+    /// `array.new_fixed`. Lanes: dst, typeidx, count, each value's slot (a
+    /// `v128`'s low half; the high half follows it).
     #[inline(never)]
     fn array_new_fixed(ip, fp, mem, mem_len, cx, acc) {
-        let id = type_id(cx, lane(ip, 3));
+        let id = type_id(cx, lane(ip, 1));
         let len = lane(ip, 2);
         let size = element_size(cx, id) as usize;
         let word = match new_array(cx, ip, fp, id, len, None) {
@@ -501,13 +518,11 @@ handler! {
             Err(code) => trap!(cx, ip, code),
         };
         let object = store(cx).gc.object_mut(word).expect("just allocated");
-        let step = if size == 16 { 2 } else { 1 };
-        for i in 0..len {
-            let value = slot_value(fp, lane(ip, 1) + i * step, size);
-            write(&mut object.data, i as usize * size, size, value);
+        for i in 0..len as usize {
+            write(&mut object.data, i * size, size, slot_value(fp, lane(ip, 3 + i), size));
         }
         fp.add(lane(ip, 0) as usize).write(word);
-        next!(ip.add(3), fp, mem, mem_len, cx, acc)
+        next!(ip.add(1 + (3 + len as usize).div_ceil(2)), fp, mem, mem_len, cx, acc)
     }
 }
 

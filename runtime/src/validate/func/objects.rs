@@ -131,16 +131,6 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         ValType::Ref(RefType::new(false, HeapType::Concrete(typeidx)))
     }
 
-    /// Puts just-popped operands into their (consecutive) home slots.
-    fn place_homes(&mut self, operands: &[Operand]) {
-        self.flush();
-        for operand in operands {
-            if let Some(ty) = operand.ty {
-                self.copy_into(operand.home, ty, operand.loc, operand.home, false);
-            }
-        }
-    }
-
     // ---- structs ----
 
     pub(super) fn compile_struct_new(&mut self, typeidx: u32) -> Result<(), Failure> {
@@ -148,12 +138,25 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let types: Vec<ValType> = fields.iter().map(|f| f.storage.unpacked()).collect();
         let operands = self.pop_operands(&types)?;
         if self.emitting() {
-            let base = self.base + self.slots;
-            self.place_homes(&operands);
-            self.emit_allocation(handlers::struct_new, &[base, base, typeidx], &operands);
+            let lanes = self.allocation_lanes(typeidx, &operands);
+            self.emit_allocation(handlers::struct_new, &lanes, &operands);
         }
         self.push_operand(Self::non_null(typeidx));
         Ok(())
+    }
+
+    /// `struct.new`'s and `array.new_fixed`'s lanes: the result slot, the
+    /// type, the count and each operand's slot (no copies: a local is read
+    /// where it is).
+    fn allocation_lanes(&mut self, typeidx: u32, operands: &[Operand]) -> Vec<u32> {
+        self.flush();
+        let dst = self.base + self.slots;
+        let mut lanes = alloc::vec![dst, typeidx, operands.len() as u32];
+        for operand in operands {
+            let slot = self.slot_of(*operand);
+            lanes.push(slot);
+        }
+        lanes
     }
 
     pub(super) fn compile_struct_new_default(&mut self, typeidx: u32) -> Result<(), Failure> {
@@ -298,13 +301,8 @@ impl<const TRANSLATE: bool> FuncValidator<'_, TRANSLATE> {
         let types = alloc::vec![element.storage.unpacked(); count as usize];
         let operands = self.pop_operands(&types)?;
         if self.emitting() {
-            let base = self.base + self.slots;
-            self.place_homes(&operands);
-            self.emit_allocation(
-                handlers::array_new_fixed,
-                &[base, base, count, typeidx],
-                &operands,
-            );
+            let lanes = self.allocation_lanes(typeidx, &operands);
+            self.emit_allocation(handlers::array_new_fixed, &lanes, &operands);
         }
         self.push_operand(Self::non_null(typeidx));
         Ok(())
