@@ -234,6 +234,23 @@ fn eval_const(
     Ok(stack.pop().expect("validation leaves one value"))
 }
 
+/// Evaluates `expr` in instance `index`, already in the store.
+fn eval_in_instance(inner: &mut StoreInner, index: u32, expr: &ConstExpr) -> Result<u128, Error> {
+    let instance = &inner.instances[index as usize];
+    let scope = ConstScope {
+        globals: &inner.globals,
+        types: &inner.types,
+        gc: &mut inner.gc,
+    };
+    eval_const(
+        scope,
+        &instance.type_ids,
+        &instance.funcs,
+        &instance.globals,
+        expr,
+    )
+}
+
 fn instantiate<T>(
     store: &mut Store<T>,
     module: &Module,
@@ -445,21 +462,9 @@ fn instantiate<T>(
     for (i, element) in decoded.elements.iter().enumerate() {
         match &element.mode {
             ElementMode::Active { table, offset } => {
-                let inner = &mut store.inner;
-                let instance = &inner.instances[index as usize];
-                let scope = ConstScope {
-                    globals: &inner.globals,
-                    types: &inner.types,
-                    gc: &mut inner.gc,
-                };
-                let value = eval_const(
-                    scope,
-                    &instance.type_ids,
-                    &instance.funcs,
-                    &instance.globals,
-                    offset,
-                )?;
-                let table_addr = instance.tables[*table as usize] as usize;
+                let value = eval_in_instance(&mut store.inner, index, offset)?;
+                let table_addr =
+                    store.inner.instances[index as usize].tables[*table as usize] as usize;
                 // The offset is an i32 (zero-extended) or, for a 64-bit table, an i64.
                 let start = match store.inner.tables[table_addr].ty.table64 {
                     true => usize::try_from(value as u64).unwrap_or(usize::MAX),
@@ -481,21 +486,9 @@ fn instantiate<T>(
     }
     for (i, data) in decoded.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &data.mode {
-            let inner = &mut store.inner;
-            let instance = &inner.instances[index as usize];
-            let memory_addr = instance.memories[*memory as usize] as usize;
-            let scope = ConstScope {
-                globals: &inner.globals,
-                types: &inner.types,
-                gc: &mut inner.gc,
-            };
-            let value = eval_const(
-                scope,
-                &instance.type_ids,
-                &instance.funcs,
-                &instance.globals,
-                offset,
-            )?;
+            let memory_addr =
+                store.inner.instances[index as usize].memories[*memory as usize] as usize;
+            let value = eval_in_instance(&mut store.inner, index, offset)?;
             // The offset is an i32 (zero-extended) or, for a 64-bit memory, an i64.
             let start = match store.inner.memories[memory_addr].ty.memory64 {
                 true => usize::try_from(value as u64).unwrap_or(usize::MAX),
