@@ -12,6 +12,8 @@ use crate::Quiet;
 
 /// Fuel for instantiation and for each call, in each engine's own units.
 const FUEL: u64 = 20_000;
+/// The GC heap Tabula's store may use.
+const GC_HEAP: usize = 64 << 20;
 /// At most this many exported functions are called per module.
 const MAX_CALLS: usize = 4;
 
@@ -49,6 +51,12 @@ pub enum Trap {
     SignatureMismatch,
     StackExhausted,
     OutOfFuel,
+    /// GC: an array index or range past the end.
+    ArrayOutOfBounds,
+    /// GC: `ref.cast` of a value of another type.
+    CastFailure,
+    /// GC: an object too large to allocate.
+    AllocationTooLarge,
     /// Anything else, e.g. a non-trap instantiation error.
     Other,
 }
@@ -112,8 +120,12 @@ impl Observed {
                 .all(|((n, a), (m, b))| n == m && a.agrees(*b))
     }
 
+    /// Out of fuel, stack or GC heap: each engine has its own limits.
     fn inconclusive(&self) -> bool {
-        matches!(self.result, Err(Trap::OutOfFuel | Trap::StackExhausted))
+        matches!(
+            self.result,
+            Err(Trap::OutOfFuel | Trap::StackExhausted | Trap::AllocationTooLarge)
+        )
     }
 }
 
@@ -166,6 +178,84 @@ pub fn config() -> wasm_smith::Config {
 pub fn generate(data: &[u8]) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(data);
     Some(wasm_smith::Module::new(config(), &mut u).ok()?.to_bytes())
+}
+
+/// The `gc` target's configuration: [`config`] plus GC (struct and array
+/// types, casts, `i31`, rec groups and subtypes) and the typed function
+/// references it implies. wasmi implements neither, so these modules are
+/// compared with wasmtime directly.
+pub fn gc_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        gc_enabled: true,
+        ..config()
+    }
+}
+
+/// Builds a GC module from `data`.
+pub fn generate_gc(data: &[u8]) -> Option<Vec<u8>> {
+    let mut u = Unstructured::new(data);
+    Some(
+        wasm_smith::Module::new(gc_config(), &mut u)
+            .ok()?
+            .to_bytes(),
+    )
+}
+
+/// The `gc` target: a GC module run in Tabula, then the same steps
+/// replayed in wasmtime; every step must agree. Panics on a disagreement.
+pub fn run_gc(data: &[u8]) -> Outcome {
+    let Some(bytes) = generate_gc(data) else {
+        return Outcome::NoModule;
+    };
+    compare_gc(&bytes)
+}
+
+/// Compares Tabula with wasmtime on GC module `bytes`.
+pub fn compare_gc(bytes: &[u8]) -> Outcome {
+    let mut ours = match ours::Session::new(bytes) {
+        Ok(session) => session,
+        Err(error) => {
+            let theirs = referee::replay(bytes, &[], true);
+            assert!(
+                theirs.is_err(),
+                "Tabula rejected a module wasmtime accepts: {error}"
+            );
+            return Outcome::BothRejected;
+        }
+    };
+    let mut history = vec![ours.instantiate()];
+    let mut calls = Vec::new();
+    if history[0].result.is_ok() && !history[0].inconclusive() {
+        for name in ours.callable_funcs().into_iter().take(MAX_CALLS) {
+            let step = ours.call(&name);
+            let stop = step.inconclusive();
+            history.push(step);
+            calls.push(name);
+            if stop {
+                break;
+            }
+        }
+    }
+    let steps = referee::replay(bytes, &calls, true)
+        .unwrap_or_else(|error| panic!("wasmtime rejected a module Tabula accepts: {error:#}"));
+    for (i, (ours, theirs)) in history.iter().zip(&steps).enumerate() {
+        if ours.inconclusive() || theirs.inconclusive() {
+            return Outcome::Inconclusive;
+        }
+        if !ours.agrees(theirs) {
+            let what = match i {
+                0 => "instantiation".to_string(),
+                i => format!("call to {:?}", calls[i - 1]),
+            };
+            panic!("{what} differs\ntabula:   {ours:?}\nwasmtime: {theirs:?}");
+        }
+    }
+    assert_eq!(
+        history.len(),
+        steps.len(),
+        "wasmtime stopped early: {steps:?}"
+    );
+    Outcome::Agreed { calls: calls.len() }
 }
 
 /// Runs one comparison. Panics, with both sides' observations, on a
@@ -268,7 +358,7 @@ fn adjudicate(
     let last = ours.last().expect("at least the disagreeing step");
     let mut verdict = String::from("not consulted");
     if use_referee {
-        match referee::replay(bytes, calls) {
+        match referee::replay(bytes, calls, false) {
             Ok(steps) if steps.len() == ours.len() => {
                 if steps.iter().zip(ours).all(|(r, o)| r.agrees(o)) {
                     return Outcome::Outvoted;
@@ -284,7 +374,7 @@ fn adjudicate(
 
 /// The engine under test.
 mod ours {
-    use super::{Observed, Trap, Value, FUEL};
+    use super::{Observed, Trap, Value, FUEL, GC_HEAP};
     use tabula::{Config, Engine, Error, Extern, Instance, Module, Store, TrapCode, Val};
 
     pub struct Session {
@@ -308,6 +398,14 @@ mod ours {
             TrapCode::IndirectCallTypeMismatch => Trap::SignatureMismatch,
             TrapCode::CallStackExhausted => Trap::StackExhausted,
             TrapCode::OutOfFuel => Trap::OutOfFuel,
+            TrapCode::NullReference
+            | TrapCode::NullFunctionReference
+            | TrapCode::NullStructReference
+            | TrapCode::NullArrayReference
+            | TrapCode::NullI31Reference => Trap::NullReference,
+            TrapCode::ArrayOutOfBounds => Trap::ArrayOutOfBounds,
+            TrapCode::CastFailure => Trap::CastFailure,
+            TrapCode::AllocationTooLarge | TrapCode::GcHeapExhausted => Trap::AllocationTooLarge,
             _ => Trap::Other,
         }
     }
@@ -329,7 +427,10 @@ mod ours {
     impl Session {
         pub fn new(bytes: &[u8]) -> Result<Session, Error> {
             let mut config = Config::new();
-            config.consume_fuel(true);
+            // GC modules may allocate gigabytes in a constant expression;
+            // the limits differ between engines, so running into one is
+            // inconclusive.
+            config.consume_fuel(true).max_gc_heap(GC_HEAP);
             let engine = Engine::new(&config);
             let module = Module::new(&engine, bytes)?;
             let store = Store::new(&engine, ());
@@ -354,6 +455,23 @@ mod ours {
             names
         }
 
+        /// The exported functions whose parameters all have a default
+        /// value (a non-nullable reference has none to call them with).
+        pub fn callable_funcs(&self) -> Vec<String> {
+            let Some(instance) = self.instance else {
+                return Vec::new();
+            };
+            let mut names = self.exported_funcs();
+            names.retain(|name| {
+                let func = instance.get_func(&self.store, name).expect("exported");
+                func.ty(&self.store)
+                    .params()
+                    .iter()
+                    .all(|t| t.is_defaultable())
+            });
+            names
+        }
+
         pub fn instantiate(&mut self) -> Observed {
             self.store.set_fuel(FUEL).expect("fuel is on");
             let result = Instance::new(&mut self.store, &self.module, &[]);
@@ -371,8 +489,9 @@ mod ours {
             let instance = self.instance.expect("instantiated");
             let func = instance.get_func(&self.store, name).expect("exported");
             let ty = func.ty(&self.store);
-            let params: Vec<Val> = ty.params().iter().map(|t| Val::default_for(*t)).collect();
-            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            let zero = |t: &tabula::ValType| Val::default_in(&self.store, *t);
+            let params: Vec<Val> = ty.params().iter().map(zero).collect();
+            let mut results: Vec<Val> = ty.results().iter().map(zero).collect();
             self.store.set_fuel(FUEL).expect("fuel is on");
             let result = func
                 .call(&mut self.store, &params, &mut results)
@@ -396,7 +515,9 @@ mod ours {
                     Extern::Memory(m) => {
                         observed.memories.push((name, m.data(&self.store).to_vec()))
                     }
-                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&mut self.store)))),
+                    Extern::Global(g) => observed
+                        .globals
+                        .push((name, value(&g.get(&mut self.store)))),
                     Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
                     Extern::Func(_) | Extern::Tag(_) => {}
                 }
@@ -524,7 +645,9 @@ mod theirs {
                     Extern::Memory(m) => {
                         observed.memories.push((name, m.data(&self.store).to_vec()))
                     }
-                    Extern::Global(g) => observed.globals.push((name, value(&g.get(&mut self.store)))),
+                    Extern::Global(g) => observed
+                        .globals
+                        .push((name, value(&g.get(&mut self.store)))),
                     Extern::Table(t) => observed.table_sizes.push((name, t.size(&self.store))),
                     Extern::Func(_) => {}
                 }
@@ -559,6 +682,10 @@ mod referee {
             wasmtime::Trap::BadSignature => Trap::SignatureMismatch,
             wasmtime::Trap::StackOverflow => Trap::StackExhausted,
             wasmtime::Trap::OutOfFuel => Trap::OutOfFuel,
+            wasmtime::Trap::NullReference => Trap::NullReference,
+            wasmtime::Trap::ArrayOutOfBounds => Trap::ArrayOutOfBounds,
+            wasmtime::Trap::CastFailure => Trap::CastFailure,
+            wasmtime::Trap::AllocationTooLarge => Trap::AllocationTooLarge,
             _ => Trap::Other,
         }
     }
@@ -572,7 +699,9 @@ mod referee {
             Val::V128(x) => Value::V128(x.as_u128()),
             Val::FuncRef(r) => Value::Ref { null: r.is_none() },
             Val::ExternRef(r) => Value::Ref { null: r.is_none() },
-            other => panic!("a 2.0 module returned {other:?}"),
+            Val::AnyRef(r) => Value::Ref { null: r.is_none() },
+            Val::ExnRef(r) => Value::Ref { null: r.is_none() },
+            other => panic!("a module returned {other:?}"),
         }
     }
 
@@ -613,8 +742,9 @@ mod referee {
 
     /// Instantiates `bytes` and calls `calls` in order, with zero
     /// arguments, observing after each step as the other engines do. Stops
-    /// after a failed instantiation or an inconclusive step.
-    pub fn replay(bytes: &[u8], calls: &[String]) -> wasmtime::Result<Vec<Observed>> {
+    /// after a failed instantiation or an inconclusive step. `gc` turns on
+    /// GC and typed function references.
+    pub fn replay(bytes: &[u8], calls: &[String], gc: bool) -> wasmtime::Result<Vec<Observed>> {
         let fuel = FUEL * 1_000;
         let mut config = Config::new();
         config
@@ -623,7 +753,9 @@ mod referee {
             .wasm_extended_const(true)
             .wasm_multi_memory(true)
             .wasm_memory64(true)
-            .wasm_wide_arithmetic(true);
+            .wasm_wide_arithmetic(true)
+            .wasm_gc(gc)
+            .wasm_function_references(gc);
         let engine = Engine::new(&config)?;
         let module = Module::new(&engine, bytes)?;
         let mut store = Store::new(&engine, ());
@@ -643,11 +775,16 @@ mod referee {
             let ty = func.ty(&store);
             let params: Vec<Val> = ty
                 .params()
-                .map(|t| Val::default_for_ty(&t).expect("a defaultable 2.0 type"))
+                .map(|t| Val::default_for_ty(&t).expect("a defaultable parameter type"))
                 .collect();
+            // A result buffer only needs the right kind; non-nullable
+            // results take their null.
             let mut results: Vec<Val> = ty
                 .results()
-                .map(|t| Val::default_for_ty(&t).expect("a defaultable 2.0 type"))
+                .map(|t| match t.as_ref() {
+                    Some(r) => Val::null_ref(r.heap_type()),
+                    None => Val::default_for_ty(&t).expect("a number or vector"),
+                })
                 .collect();
             store.set_fuel(fuel)?;
             let result = func

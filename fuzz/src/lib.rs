@@ -91,7 +91,7 @@ fn save_outvoted(data: &[u8]) -> String {
 }
 
 /// The target names, in the order the driver runs them.
-pub const TARGETS: [&str; 3] = ["decode_validate", "differential", "api"];
+pub const TARGETS: [&str; 4] = ["decode_validate", "differential", "gc", "api"];
 
 /// Runs target `name` on `data`. Returns how many comparisons the input
 /// made: for `differential`, one per module both engines instantiated alike
@@ -111,6 +111,12 @@ pub fn run_target(name: &str, data: &[u8]) -> u64 {
                     eprintln!("wasmi panicked (a peer bug, see FINDINGS.md)");
                     0
                 }
+                _ => 0,
+            };
+        }
+        "gc" => {
+            return match differential::run_gc(data) {
+                differential::Outcome::Agreed { calls } => 1 + calls as u64,
                 _ => 0,
             };
         }

@@ -102,7 +102,11 @@ fn input(rng: &mut Rng, target: &str, corpus: &[Vec<u8>]) -> Vec<u8> {
             data
         }
         _ => {
-            let n = rng.below(if target == "differential" { 8192 } else { 1024 });
+            let n = rng.below(if matches!(target, "differential" | "gc") {
+                8192
+            } else {
+                1024
+            });
             rng.bytes(n)
         }
     }
@@ -131,11 +135,15 @@ fn main() {
             "--seed" => seed = value().parse().expect("--seed S"),
             "--target" => targets.push(value()),
             "--corpus" => corpus_root = value().into(),
-            // Writes the module a differential input generates, to reproduce it.
-            "--emit-module" => {
+            // Writes the module a differential (or gc) input generates, to
+            // reproduce it.
+            "--emit-module" | "--emit-gc-module" => {
                 let input = fs::read(value()).expect("read the input");
-                let wasm = tabula_fuzz::differential::generate(&input).expect("a module");
-                fs::write("module.wasm", wasm).expect("write module.wasm");
+                let wasm = match arg.as_str() {
+                    "--emit-module" => tabula_fuzz::differential::generate(&input),
+                    _ => tabula_fuzz::differential::generate_gc(&input),
+                };
+                fs::write("module.wasm", wasm.expect("a module")).expect("write module.wasm");
                 return;
             }
             _ => {

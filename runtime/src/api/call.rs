@@ -85,7 +85,7 @@ fn call_host<T>(
 ) -> Result<Vec<Val>, Trap> {
     let ty = store.inner.types.get_shared(type_id);
     let mut results: Vec<Val> = (ty.results().iter())
-        .map(|t| Val::default_in(*t, &store.inner.types))
+        .map(|t| Val::default_with(*t, &store.inner.types))
         .collect();
     let func = Arc::clone(&store.hosts[host as usize]);
     func(Caller::new(store, instance), args, &mut results)?;

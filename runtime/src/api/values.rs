@@ -149,8 +149,15 @@ impl Val {
         }
     }
 
+    /// The zero value (or null reference) of `ty`, one of `store`'s types
+    /// (as a function's type gives them): unlike [`Val::default_for`], it
+    /// knows a concrete struct or array type's null is an `anyref`.
+    pub fn default_in<T>(store: &impl super::AsContext<Data = T>, ty: ValType) -> Val {
+        Val::default_with(ty, &store.as_context().inner.types)
+    }
+
     /// The zero value (or null reference) of `ty` in a store with `types`.
-    pub(crate) fn default_in(ty: ValType, types: &TypeRegistry) -> Val {
+    pub(crate) fn default_with(ty: ValType, types: &TypeRegistry) -> Val {
         match ty {
             ValType::Ref(r) => Val::null_of(r.heap.top(|i| types.kind(i))),
             other => Val::default_for(other),

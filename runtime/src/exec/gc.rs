@@ -93,9 +93,24 @@ const OBJECT_OVERHEAD: usize = 48;
 /// asking the system for it.
 pub(crate) const MAX_OBJECT_BYTES: usize = 1 << 31;
 
-/// Objects up to this size are allocated without asking first whether the
-/// system has the memory.
-const SMALL_OBJECT_BYTES: usize = 64 << 10;
+/// `len` zeroed bytes, or `None` if the system has no memory for them.
+/// They come from the allocator's zeroed path, which for a large object
+/// maps fresh pages: an array costs the memory its program touches, as a
+/// linear memory does.
+fn zeroed_bytes(len: usize) -> Option<Box<[u8]>> {
+    if len == 0 {
+        return Some(Box::new([]));
+    }
+    let layout = core::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size.
+    let ptr = unsafe { alloc::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is a fresh allocation of `len` initialised (zero) bytes
+    // with the layout `Box<[u8]>` frees with.
+    Some(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(ptr, len)) })
+}
 
 /// Marks an entry of the object table as free.
 const FREE: u32 = u32::MAX;
@@ -265,17 +280,7 @@ impl GcHeap {
         if self.bytes + bytes + OBJECT_OVERHEAD > self.limit {
             return Err(AllocError::Exhausted);
         }
-        // Small objects take the allocator's zeroed path directly; a large
-        // one asks first, so a failure is a trap rather than an abort.
-        let data: Box<[u8]> = if bytes <= SMALL_OBJECT_BYTES {
-            alloc::vec![0u8; bytes].into_boxed_slice()
-        } else {
-            let mut data = Vec::new();
-            data.try_reserve_exact(bytes)
-                .map_err(|_| AllocError::TooLarge)?;
-            data.resize(bytes, 0u8);
-            data.into_boxed_slice()
-        };
+        let data = zeroed_bytes(bytes).ok_or(AllocError::TooLarge)?;
         let object = Object {
             type_id: id,
             marked: false,

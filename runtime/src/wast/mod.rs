@@ -402,7 +402,7 @@ impl<'s> Runner<'s> {
             .map_err(ActionError::Setup)?;
         let ty = func.ty(&self.store);
         let mut results: Vec<Val> = (ty.results().iter())
-            .map(|t| Val::default_in(*t, &self.store.inner.types))
+            .map(|t| Val::default_with(*t, &self.store.inner.types))
             .collect();
         func.call(&mut self.store, &params, &mut results)?;
         Ok(results)
