@@ -313,16 +313,12 @@ const LOOP: &str = r#"(module
 
 const CHILD_ENV: &str = "TABULA_GC_CHILD";
 
-#[test]
-fn allocation_loop_runs_in_bounded_memory() {
+/// Runs `case` of [`child`] in a fresh process (this binary) and returns
+/// its figures line.
+fn in_child(case: &str) -> String {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "allocation_loop_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, "1")
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, case)
         .output()
         .expect("re-run the test binary");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -333,25 +329,61 @@ fn allocation_loop_runs_in_bounded_memory() {
     );
     let line = stdout
         .lines()
-        .find(|l| l.contains("gc-loop:"))
+        .find_map(|l| l.split_once("figures: ").map(|(_, f)| f.to_string()))
         .unwrap_or_else(|| panic!("no figures in\n{stdout}"));
     // Shown with --nocapture: the figures for the issue's closing note.
-    println!("{line}");
-    let peak_kb: u64 = line
-        .split_whitespace()
+    println!("{case}: {line}");
+    line
+}
+
+/// The `peak_rss_kb=` figure of a child's line.
+fn peak_kb(line: &str) -> u64 {
+    line.split_whitespace()
         .find_map(|w| w.strip_prefix("peak_rss_kb="))
         .unwrap()
         .parse()
-        .unwrap();
-    assert!(peak_kb < 256 * 1024, "{line}");
+        .unwrap()
 }
 
-/// The child side of [`allocation_loop_runs_in_bounded_memory`].
 #[test]
-fn allocation_loop_child() {
-    if std::env::var_os(CHILD_ENV).is_none() {
+fn allocation_loop_runs_in_bounded_memory() {
+    let line = in_child("loop");
+    assert!(peak_kb(&line) < 256 * 1024, "{line}");
+}
+
+/// Found by the `gc` fuzz target: global initialisers allocating arrays of
+/// gigabytes took seconds each, zeroing them. An array now costs the pages
+/// its program touches.
+#[test]
+fn huge_arrays_in_constant_expressions_cost_what_is_touched() {
+    let line = in_child("huge_arrays");
+    assert!(peak_kb(&line) < 64 * 1024, "{line}");
+}
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// The child side of the tests above: does nothing unless re-run by
+/// [`in_child`].
+#[test]
+fn child() {
+    let Ok(case) = std::env::var(CHILD_ENV) else {
         return;
+    };
+    match case.as_str() {
+        "loop" => allocation_loop(),
+        "huge_arrays" => huge_arrays(),
+        other => panic!("unknown case {other}"),
     }
+}
+
+fn allocation_loop() {
     let engine = Engine::default();
     let module = Module::new(&engine, LOOP).unwrap();
     let mut store = Store::new(&engine, ());
@@ -365,17 +397,40 @@ fn allocation_loop_child() {
     assert_eq!(result, Val::I32(1));
     let stats = store.gc_stats();
     assert_eq!(stats.allocated_objects, objects);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let peak_kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap();
     println!(
-        "gc-loop: {GIGABYTES} GB in {objects} structs in {elapsed:.2?}, peak_rss_kb={peak_kb} \
+        "figures: {GIGABYTES} GB in {objects} structs in {elapsed:.2?}, peak_rss_kb={} \
          collections={} max_pause={:.2}ms mean_pause={:.2}ms",
+        peak_rss_kb(),
         stats.collections,
         stats.max_pause_ns as f64 / 1e6,
         stats.total_pause_ns as f64 / 1e6 / stats.collections.max(1) as f64,
     );
+}
+
+fn huge_arrays() {
+    // Four globals of 2 GiB arrays each, then one byte written in each.
+    let wat = r#"(module
+      (type $a (array (mut i8)))
+      (global $g0 (ref $a) (array.new_default $a (i32.const 0x7fff_ffff)))
+      (global $g1 (ref $a) (array.new_default $a (i32.const 0x7fff_ffff)))
+      (global $g2 (ref $a) (array.new $a (i32.const 0) (i32.const 0x7fff_ffff)))
+      (global $g3 (ref $a) (array.new_default $a (i32.const 0x7fff_ffff)))
+      (func (export "touch") (result i32)
+        (array.set $a (global.get $g0) (i32.const 0x7fff_fffe) (i32.const 1))
+        (array.set $a (global.get $g3) (i32.const 12345) (i32.const 2))
+        (i32.add
+          (array.get_u $a (global.get $g0) (i32.const 0x7fff_fffe))
+          (array.get_u $a (global.get $g3) (i32.const 12345)))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    // Where the system will not reserve 8 GiB, instantiation traps instead.
+    match Linker::new(&engine).instantiate(&mut store, &module) {
+        Ok(instance) => assert_eq!(call(&mut store, &instance, "touch", &[]), Val::I32(3)),
+        Err(error) => {
+            let trap = error.as_trap().expect("a trap");
+            assert_eq!(trap.code, TrapCode::AllocationTooLarge);
+        }
+    }
+    println!("figures: peak_rss_kb={}", peak_rss_kb());
 }

@@ -208,11 +208,11 @@ fn eval_const(
                     Instruction::ArrayNew { typeidx } => {
                         let len = stack.pop().expect("validated") as u32;
                         let value = stack.pop().expect("validated");
-                        heap.new_array(id(*typeidx), types, len, |_| value)
+                        heap.new_array(id(*typeidx), types, len, value, &[])
                     }
                     Instruction::ArrayNewDefault { typeidx } => {
                         let len = stack.pop().expect("validated") as u32;
-                        heap.new_array(id(*typeidx), types, len, |_| 0)
+                        heap.new_array(id(*typeidx), types, len, 0, &[])
                     }
                     Instruction::ArrayNewFixed {
                         typeidx,
@@ -220,7 +220,7 @@ fn eval_const(
                     } => {
                         let values: Vec<u128> =
                             stack.drain(stack.len() - *count as usize..).collect();
-                        heap.new_array(id(*typeidx), types, *count, |i| values[i])
+                        heap.new_array(id(*typeidx), types, *count, 0, &values)
                     }
                     // The conversions keep the word.
                     _ => Ok(stack.pop().expect("validated") as u64),

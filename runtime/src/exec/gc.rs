@@ -448,21 +448,30 @@ impl GcHeap {
         Ok(word)
     }
 
-    /// Allocates an array of type `id` with `len` elements, `value(i)` each,
-    /// for constant expressions.
+    /// Allocates an array of type `id` with `len` elements, for constant
+    /// expressions: each `fill`, or (when `values` is not empty) `values`.
+    /// A zero fill writes nothing, so the pages stay untouched.
     pub(crate) fn new_array(
         &mut self,
         id: u32,
         types: &TypeRegistry,
         len: u32,
-        value: impl Fn(usize) -> u128,
+        fill: u128,
+        values: &[u128],
     ) -> Result<u64, AllocError> {
         let size = self.layout(id, types).size as usize;
         let bytes = size.checked_mul(len as usize).ok_or(AllocError::TooLarge)?;
         let word = self.alloc(id, len, bytes)?;
         let object = self.object_mut(word).expect("just allocated");
-        for (i, chunk) in object.data.chunks_exact_mut(size).enumerate() {
-            chunk.copy_from_slice(&value(i).to_le_bytes()[..size]);
+        let chunks = object.data.chunks_exact_mut(size);
+        if !values.is_empty() {
+            for (chunk, value) in chunks.zip(values) {
+                chunk.copy_from_slice(&value.to_le_bytes()[..size]);
+            }
+        } else if fill != 0 {
+            for chunk in chunks {
+                chunk.copy_from_slice(&fill.to_le_bytes()[..size]);
+            }
         }
         Ok(word)
     }
