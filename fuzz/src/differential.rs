@@ -120,6 +120,24 @@ impl Observed {
                 .all(|((n, a), (m, b))| n == m && a.agrees(*b))
     }
 
+    /// The result and globals, and where memories first differ from zero
+    /// (a whole memory is too long to print).
+    fn summary(&self) -> String {
+        let memories: Vec<(&str, usize, Option<usize>)> = (self.memories.iter())
+            .map(|(name, bytes)| {
+                (
+                    name.as_str(),
+                    bytes.len(),
+                    bytes.iter().position(|b| *b != 0),
+                )
+            })
+            .collect();
+        format!(
+            "{:?} globals {:?} tables {:?} memories (name, length, first non-zero byte) {memories:?}",
+            self.result, self.globals, self.table_sizes
+        )
+    }
+
     /// Out of fuel, stack or GC heap: each engine has its own limits.
     fn inconclusive(&self) -> bool {
         matches!(
@@ -247,7 +265,11 @@ pub fn compare_gc(bytes: &[u8]) -> Outcome {
                 0 => "instantiation".to_string(),
                 i => format!("call to {:?}", calls[i - 1]),
             };
-            panic!("{what} differs\ntabula:   {ours:?}\nwasmtime: {theirs:?}");
+            panic!(
+                "{what} differs\ntabula:   {}\nwasmtime: {}",
+                ours.summary(),
+                theirs.summary()
+            );
         }
     }
     assert_eq!(
@@ -669,6 +691,10 @@ mod referee {
 
     fn trap(error: &wasmtime::Error) -> Trap {
         let Some(code) = error.downcast_ref::<wasmtime::Trap>() else {
+            // wasmtime's GC heap has its own limit, reported as an error.
+            if format!("{error:#}").contains("GC heap out of memory") {
+                return Trap::AllocationTooLarge;
+            }
             return Trap::Other;
         };
         match code {

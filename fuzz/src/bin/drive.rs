@@ -137,6 +137,12 @@ fn main() {
             "--corpus" => corpus_root = value().into(),
             // Writes the module a differential (or gc) input generates, to
             // reproduce it.
+            // Runs a saved `gc` input again.
+            "--replay-gc" => {
+                let input = fs::read(value()).expect("read the input");
+                println!("{:?}", tabula_fuzz::differential::run_gc(&input));
+                return;
+            }
             "--emit-module" | "--emit-gc-module" => {
                 let input = fs::read(value()).expect("read the input");
                 let wasm = match arg.as_str() {
