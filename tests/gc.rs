@@ -8,12 +8,23 @@
 use std::time::Instant;
 
 use tabula::{Config, Engine, Extern, Linker, Module, Store, TrapCode, Val};
+use tabula_tests::{peak_rss_kb, run_child};
 
 /// An engine that collects at every allocation.
 fn collecting_engine() -> Engine {
     let mut config = Config::new();
     config.gc_min_threshold(0);
     Engine::new(&config)
+}
+
+/// A store of `engine` with `wat` instantiated in it.
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, tabula::Instance) {
+    let module = Module::new(engine, wat).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
 }
 
 fn call(store: &mut Store<()>, instance: &tabula::Instance, name: &str, args: &[Val]) -> Val {
@@ -106,11 +117,7 @@ const SHAPES: &str = r#"(module
 #[test]
 fn live_objects_survive_a_collection_at_every_allocation() {
     let engine = collecting_engine();
-    let module = Module::new(&engine, SHAPES).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, SHAPES);
     assert_eq!(
         call(&mut store, &instance, "list", &[Val::I32(200)]),
         Val::I32(19_900)
@@ -125,11 +132,7 @@ fn live_objects_survive_a_collection_at_every_allocation() {
 #[test]
 fn garbage_is_freed_and_kept_objects_are_not() {
     let engine = collecting_engine();
-    let module = Module::new(&engine, SHAPES).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, SHAPES);
     call(&mut store, &instance, "roots", &[]);
     store.gc();
     // Two nodes (the global's, the table's) outlive the call.
@@ -208,11 +211,7 @@ fn exception_payloads_and_externalized_objects_are_roots() {
         (struct.get $box 0
           (ref.cast (ref $box) (any.convert_extern (global.get $ext))))))"#;
     let engine = collecting_engine();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, wat);
     assert_eq!(call(&mut store, &instance, "payload", &[]), Val::I32(5));
     assert_eq!(
         call(&mut store, &instance, "externalized", &[]),
@@ -230,11 +229,7 @@ fn objects_handed_to_the_host_stay_alive() {
       (func (export "garbage")
         (drop (struct.new $box (i32.const 0)))))"#;
     let engine = collecting_engine();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, wat);
     let made = call(&mut store, &instance, "make", &[Val::I32(31)]);
     for _ in 0..3 {
         let garbage = instance.get_func(&store, "garbage").unwrap();
@@ -259,11 +254,7 @@ fn the_heap_limit_ends_a_run_with_a_clear_trap() {
             (struct.new $list (array.new_default $a (i32.const 1000)) (local.get $keep)))
           (br $more))
         (i32.const 0)))"#;
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, wat);
     let hoard = instance.get_func(&store, "hoard").unwrap();
     let error = hoard.call(&mut store, &[], &mut [Val::I32(0)]).unwrap_err();
     let trap = error.as_trap().unwrap();
@@ -313,20 +304,9 @@ const LOOP: &str = r#"(module
 
 const CHILD_ENV: &str = "TABULA_GC_CHILD";
 
-/// Runs `case` of [`child`] in a fresh process (this binary) and returns
-/// its figures line.
+/// Runs `case` of [`child`] in a fresh process and returns its figures line.
 fn in_child(case: &str) -> String {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, case)
-        .output()
-        .expect("re-run the test binary");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_child(CHILD_ENV, case);
     let line = stdout
         .lines()
         .find_map(|l| l.split_once("figures: ").map(|(_, f)| f.to_string()))
@@ -360,15 +340,6 @@ fn huge_arrays_in_constant_expressions_cost_what_is_touched() {
     assert!(peak_kb(&line) < 64 * 1024, "{line}");
 }
 
-fn peak_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 /// The child side of the tests above: does nothing unless re-run by
 /// [`in_child`].
 #[test]
@@ -385,11 +356,7 @@ fn child() {
 
 fn allocation_loop() {
     let engine = Engine::default();
-    let module = Module::new(&engine, LOOP).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(&engine, LOOP);
     let objects = GIGABYTES * 1_000_000_000 / 100;
     let start = Instant::now();
     let result = call(&mut store, &instance, "churn", &[Val::I64(objects as i64)]);

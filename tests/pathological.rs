@@ -6,8 +6,8 @@
 //! re-run this test binary as a child with `PATHOLOGICAL_CASE` set, and the
 //! child reports its peak and timing on stdout.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
+use tabula_tests::{peak_rss_kb, run_child};
 
 use tabula::{Config, Engine, Error, Instance, Module, Store, TrapCode, Val};
 use wasm_encoder::{
@@ -249,17 +249,7 @@ struct Child {
 /// Runs `case` in a fresh process (this binary, only the `child` test) and
 /// returns its peak RSS and the time the case took.
 fn in_child(case: &str) -> Child {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, case)
-        .output()
-        .expect("re-run the test binary");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{case} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_child(CHILD_ENV, case);
     let field = |key: &str| -> u64 {
         stdout
             .lines()
@@ -280,15 +270,6 @@ fn in_child(case: &str) -> Child {
         child.elapsed
     );
     child
-}
-
-fn peak_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
 }
 
 /// The child side: does nothing unless re-run by [`in_child`].

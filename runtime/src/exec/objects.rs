@@ -6,8 +6,7 @@
 //! reference words. Every access goes through bounds-checked slices, so
 //! even a reference a collector bug had freed could not reach memory
 //! outside the heap. A field or element is described by an access code
-//! (`validate::func::objects`): its size in bytes, plus `SIGNED` for a
-//! sign-extending read.
+//! ([`access`]): its size in bytes, plus a flag for a sign-extending read.
 
 #[cfg(tabula_tail_calls)]
 use super::dispatch::Handler;
@@ -19,13 +18,31 @@ use super::interp::{Ctx, Frame};
 use super::store::{FuncEntity, StoreInner};
 use super::trap::TrapCode;
 use crate::ir::CompiledFunc;
-use crate::types::{CompositeKind, HeapType, TypeSpace, ValType};
+use crate::types::{CompositeKind, HeapType, StorageType, TypeSpace, ValType};
 
 /// An access code's sign-extension flag (see the module docs).
 const SIGNED: u32 = 0x100;
 
-/// A lane's abstract heap type flag (see `validate::func::objects`).
+/// The access code of a field or element stored as `storage` (`signed`:
+/// read by `get_s`).
+pub(crate) fn access(storage: StorageType, signed: bool) -> u32 {
+    storage.size() | if signed { SIGNED } else { 0 }
+}
+
+/// Marks a heap type lane holding an abstract type's byte.
 const ABSTRACT: u32 = 0x8000_0000;
+
+/// How a heap type travels in a lane: a concrete type index as it is, an
+/// abstract type as [`ABSTRACT`] plus its one-byte encoding.
+pub(crate) fn heap_lane(heap: HeapType) -> u32 {
+    match heap {
+        HeapType::Concrete(index) => index,
+        // The abstract heap types' bytes are 0x69..=0x74.
+        abstract_type => (0x69..=0x74u8)
+            .find(|byte| HeapType::from_byte(*byte) == Some(abstract_type))
+            .map_or(0, |byte| ABSTRACT | u32::from(byte)),
+    }
+}
 
 /// The store of the running call.
 ///

@@ -236,14 +236,11 @@ impl ModuleContext {
     /// [`ModuleContext::holds_refs`]).
     fn find_refs(&self, module: &Module) -> bool {
         let value = |ty: ValType| self.may_hold_object(ty);
-        let field = |f: &FieldType| value(f.storage.unpacked());
+        // A struct or array type is enough: its objects live in the heap.
         let types = self.types.iter().any(|ty| match ty {
             CompositeType::Func(f) => f.params().iter().chain(f.results()).any(|t| value(*t)),
             _ => true,
-        }) || self
-            .types
-            .iter()
-            .any(|ty| ty.as_struct().is_some_and(|f| f.iter().any(field)));
+        });
         types
             || self.tables.iter().any(|t| value(t.element.into()))
             || self.globals.iter().any(|g| value(g.content))

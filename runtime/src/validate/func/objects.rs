@@ -2,56 +2,17 @@
 //! and the `any`/`extern` conversions; and the stack maps the collector
 //! reads at allocations and calls.
 //!
-//! Lane layouts are documented on each handler in `exec::objects`. A field
-//! or element is described to its handler by one lane, its access code:
-//! its size in bytes, plus [`SIGNED`] for `get_s`.
+//! Lane layouts are documented on each handler in `exec::objects`, which
+//! also encodes the lanes that describe a field ([`access`]) and a heap
+//! type ([`heap_lane`]).
 
 use alloc::vec::Vec;
 
 use super::{Failure, FuncValidator, Loc, Operand};
 use crate::exec::gc::struct_offsets;
 use crate::exec::handlers;
+use crate::exec::objects::{access, heap_lane};
 use crate::types::{FieldType, HeapType, RefType, StorageType, ValType};
-
-/// Added to an access code: sign-extend a packed value.
-pub(crate) const SIGNED: u32 = 0x100;
-
-/// The access code of a field stored as `storage`.
-fn access(storage: StorageType, signed: bool) -> u32 {
-    storage.size() | if signed { SIGNED } else { 0 }
-}
-
-/// How a heap type immediate travels in a lane: a concrete type index as
-/// it is, an abstract type as [`ABSTRACT`] plus its byte.
-pub(crate) const ABSTRACT: u32 = 0x8000_0000;
-
-/// The lane encoding a heap type.
-fn heap_lane(heap: HeapType) -> u32 {
-    const ORDER: [(HeapType, u8); 12] = [
-        (HeapType::Func, 0x70),
-        (HeapType::Extern, 0x6F),
-        (HeapType::NoFunc, 0x73),
-        (HeapType::NoExtern, 0x72),
-        (HeapType::Any, 0x6E),
-        (HeapType::Eq, 0x6D),
-        (HeapType::I31, 0x6C),
-        (HeapType::Struct, 0x6B),
-        (HeapType::Array, 0x6A),
-        (HeapType::None, 0x71),
-        (HeapType::Exn, 0x69),
-        (HeapType::NoExn, 0x74),
-    ];
-    match heap {
-        HeapType::Concrete(index) => index,
-        abstract_type => {
-            let byte = ORDER
-                .iter()
-                .find(|(h, _)| *h == abstract_type)
-                .map_or(0, |e| e.1);
-            ABSTRACT | u32::from(byte)
-        }
-    }
-}
 
 /// What the collector needs to find the references in a function's frames.
 #[derive(Default)]
